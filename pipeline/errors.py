@@ -1,0 +1,39 @@
+"""Domain exceptions. Each carries a Location and a hint; the CLI turns them into messages."""
+
+from __future__ import annotations
+
+from pipeline.model import Issue, Location, Stage
+
+
+class PipelineError(Exception):
+    """A problem that stops one input at one stage."""
+
+    stage: Stage = "extract"
+
+    def __init__(self, message: str, location: Location, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+
+    def to_issue(self) -> Issue:
+        return Issue(self.stage, self.message, self.location, self.hint)
+
+    def __str__(self) -> str:
+        return str(self.to_issue())
+
+
+class ReadError(PipelineError):
+    """The file cannot be read or decoded."""
+
+    stage: Stage = "read"
+
+
+class ExtractError(PipelineError):
+    """The file does not have the structure of an ALBATTS profile."""
+
+    stage: Stage = "extract"
+
+
+class OutputError(Exception):
+    """The output folder cannot be written safely."""

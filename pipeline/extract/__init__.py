@@ -1,0 +1,25 @@
+"""Extraction: an input file's bytes to a Document, by file type."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from pipeline.errors import ReadError
+from pipeline.extract.text import read_text
+from pipeline.model import Document, Location, Source, SourceFormat
+
+FORMATS_BY_SUFFIX: dict[str, SourceFormat] = {".txt": "text", ".md": "text", ".pdf": "pdf"}
+
+
+def source_format(path: PurePath) -> SourceFormat | None:
+    return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+
+
+def extract_document(data: bytes, source: Source) -> Document:
+    if source.format == "text":
+        return read_text(data, source)
+    raise ReadError(
+        "PDF profiles are not supported yet",
+        Location(source.path),
+        "use a text export (.txt) of the profile for now",
+    )

@@ -1,0 +1,270 @@
+"""Seed-format text (.txt/.md) to a Document.
+
+The format is what a text export of a profile PDF looks like: cover blocks, an
+"ESCO Occupations" line and tab-separated table, a "Context" key/value table, then one
+section per competence category: heading, header row, tab-separated rows. Page breaks
+leave blank lines and continuation rows whose Name, Type and Level cells are empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from pipeline.errors import ExtractError, ReadError
+from pipeline.extract.structure import (
+    CONTEXT_HEADING,
+    OCCUPATIONS_HEADING,
+    blocks_to_cover,
+    competence_header,
+    occupation_header,
+)
+from pipeline.model import (
+    Cell,
+    ContextEntry,
+    Document,
+    Location,
+    RawCompetence,
+    RawOccupation,
+    RawSection,
+    Source,
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def cells(self) -> list[str]:
+        return self.text.split("\t")
+
+    @property
+    def is_table_row(self) -> bool:
+        return "\t" in self.text
+
+
+def bytes_to_text(data: bytes, file: str) -> str:
+    """Decode UTF-8 (with or without a byte-order mark)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ReadError(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
+            Location(file, line=line),
+            "save the file as UTF-8 and run again",
+        ) from error
+
+
+def text_to_lines(text: str) -> list[Line]:
+    # Split on line ends only, as editors number lines; form feeds stay as whitespace.
+    unified = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [Line(number, raw) for number, raw in enumerate(unified.split("\n"), start=1)]
+
+
+def read_text(data: bytes, source: Source) -> Document:
+    return lines_to_document(text_to_lines(bytes_to_text(data, source.path)), source)
+
+
+def lines_to_document(lines: Sequence[Line], source: Source) -> Document:
+    file = source.path
+    occupations_at = _find(lines, lambda line: bool(OCCUPATIONS_HEADING.match(line.text)))
+    if occupations_at is None:
+        raise ExtractError(
+            "no 'ESCO Occupations' table",
+            Location(file),
+            "this does not look like an ALBATTS job-role profile; check the file",
+        )
+    context_at = _find(
+        lines, lambda line: bool(CONTEXT_HEADING.match(line.text)), start=occupations_at + 1
+    )
+    if context_at is None:
+        raise ExtractError(
+            "no 'Context' table after the ESCO Occupations table",
+            Location(file, line=lines[occupations_at].number),
+            "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
+        )
+    headings = _section_headings(lines, context_at + 1, file)
+    if not headings:
+        raise ExtractError(
+            "no competence tables (header row 'Name, Type (S/K), Description/Context, Level, "
+            "ESCO') after the Context table",
+            Location(file, line=lines[context_at].number),
+            "the profile needs at least one competence table under a category heading",
+        )
+    cover = blocks_to_cover(lines_to_blocks(lines[:occupations_at]), file)
+    section_bounds = [*headings, len(lines)]
+    return Document(
+        source=source,
+        alliance=cover.alliance,
+        period=cover.period,
+        title=cover.title,
+        description=cover.description,
+        occupations=_occupations(lines[occupations_at + 1 : context_at], file),
+        context=_context(lines[context_at + 1 : headings[0]], file),
+        sections=tuple(
+            _section(lines[start:end], file)
+            for start, end in pairwise(section_bounds)
+        ),
+    )
+
+
+def lines_to_blocks(lines: Sequence[Line]) -> list[Cell]:
+    """Runs of non-blank lines, each as one Cell with its lines joined by newlines."""
+    blocks: list[Cell] = []
+    run: list[Line] = []
+    for line in [*lines, Line(0, "")]:
+        if line.blank:
+            if run:
+                blocks.append(Cell("\n".join(item.text.strip() for item in run), run[0].number))
+            run = []
+        else:
+            run.append(line)
+    return blocks
+
+
+def _find(lines: Sequence[Line], predicate: Callable[[Line], bool], start: int = 0) -> int | None:
+    return next((i for i in range(start, len(lines)) if predicate(lines[i])), None)
+
+
+def _section_headings(lines: Sequence[Line], start: int, file: str) -> list[int]:
+    """Indexes of the heading lines: the last non-blank line above each header row.
+
+    A header row right below a table row is the header repeated after a page break, not a
+    new section.
+    """
+    headings: list[int] = []
+    for i in range(start, len(lines)):
+        if competence_header(lines[i].cells) is None:
+            continue
+        above = next((j for j in range(i - 1, start - 1, -1) if not lines[j].blank), None)
+        if above is None or lines[above].is_table_row:
+            if not headings:
+                raise ExtractError(
+                    "competence table header row without a category heading above it",
+                    Location(file, line=lines[i].number),
+                    "put the category heading (e.g. 'Soft Competence') on its own line above",
+                )
+            continue
+        headings.append(above)
+    return headings
+
+
+def _columns_to_fields(
+    header: tuple[str | None, ...], row: Line, file: str, table: str
+) -> dict[str, Cell]:
+    cells = row.cells
+    if len(cells) > len(header):
+        extra = [cell for cell in cells[len(header) :] if cell.strip()]
+        if extra:
+            raise ExtractError(
+                f"row has {len(cells)} tab-separated cells, the header has {len(header)}",
+                Location(file, line=row.number, table=table),
+                "remove the stray tab characters from this row",
+            )
+    padded = [*cells, *[""] * (len(header) - len(cells))]
+    return {
+        field: Cell(text, row.number)
+        for field, text in zip(header, padded, strict=False)
+        if field is not None
+    }
+
+
+def _occupations(lines: Sequence[Line], file: str) -> tuple[RawOccupation, ...]:
+    rows = [line for line in lines if not line.blank]
+    # The line after the heading may be a link ("ESCO Occupations - [..](..)" wraps).
+    header_at = next((i for i, line in enumerate(rows) if occupation_header(line.cells)), None)
+    if header_at is None:
+        raise ExtractError(
+            "the ESCO Occupations table has no header row (ID, NAME, Concept URI)",
+            Location(file, line=rows[0].number if rows else None, table="occupations"),
+            "add the header row above the occupation rows",
+        )
+    header = occupation_header(rows[header_at].cells)
+    assert header is not None
+    occupations = []
+    for row in rows[header_at + 1 :]:
+        if not row.is_table_row:
+            raise ExtractError(
+                f"expected a tab-separated occupation row (ID, NAME, Concept URI), "
+                f"found {row.text.strip()[:60]!r}",
+                Location(file, line=row.number, table="occupations"),
+                "each occupation is one line: code, label and URI separated by tabs",
+            )
+        fields = _columns_to_fields(header, row, file, "occupations")
+        occupations.append(RawOccupation(fields["code"], fields["label"], fields["uri"]))
+    return tuple(occupations)
+
+
+def _context(lines: Sequence[Line], file: str) -> tuple[ContextEntry, ...]:
+    """Key<TAB>value rows; a line without a key continues the value above it."""
+    entries: list[ContextEntry] = []
+    previous_blank = True
+    for line in lines:
+        if line.blank:
+            previous_blank = True
+            continue
+        key, _, value = line.text.partition("\t") if line.is_table_row else ("", "", line.text)
+        if key.strip():
+            entries.append(ContextEntry(key.strip(), Cell(value, line.number)))
+        elif entries and (line.is_table_row or not previous_blank):
+            last = entries[-1]
+            joined = f"{last.value.text}\n{value}"
+            entries[-1] = ContextEntry(last.key, Cell(joined, last.value.line, last.value.page))
+        else:
+            raise ExtractError(
+                f"unexpected line in the Context table: {line.text.strip()[:60]!r}",
+                Location(file, line=line.number, table="context"),
+                "Context rows are 'key<TAB>value' (Minimum EQF, Value Chain, ...)",
+            )
+        previous_blank = False
+    return tuple(entries)
+
+
+def _section(lines: Sequence[Line], file: str) -> RawSection:
+    heading = lines[0]
+    competences: list[RawCompetence] = []
+    header: tuple[str | None, ...] | None = None
+    for line in lines[1:]:
+        if line.blank:
+            continue
+        row_header = competence_header(line.cells)
+        if row_header is not None:
+            header = row_header
+            continue
+        if header is None or not line.is_table_row:
+            raise ExtractError(
+                f"expected a tab-separated competence row, found {line.text.strip()[:60]!r}",
+                Location(file, line=line.number, table="competences"),
+                "rows have 5 cells: Name, Type (S/K), Description/Context, Level, ESCO",
+            )
+        fields = _columns_to_fields(header, line, file, "competences")
+        empty = Cell("", line.number)
+        name, type_, level = (fields.get(key, empty) for key in ("name", "type", "level"))
+        description = fields.get("description", empty)
+        esco = fields.get("esco", empty)
+        if not (name.text.strip() or type_.text.strip() or level.text.strip()):
+            if not competences:
+                raise ExtractError(
+                    "continuation row (empty Name, Type and Level) with no competence above it",
+                    Location(file, line=line.number, table="competences"),
+                    "give this row its Name, Type and Level, or move it below its competence",
+                )
+            last = competences[-1]
+            competences[-1] = RawCompetence(
+                last.name,
+                last.type,
+                last.level,
+                (*last.description, description),
+                (*last.esco, esco),
+            )
+        else:
+            competences.append(RawCompetence(name, type_, level, (description,), (esco,)))
+    return RawSection(Cell(heading.text.strip(), heading.number), tuple(competences))

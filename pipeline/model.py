@@ -1,0 +1,199 @@
+"""Frozen records shared by the stages: what a document says, and what a profile is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+SourceFormat = Literal["text", "pdf"]
+Stage = Literal["read", "extract", "normalise", "validate"]
+Severity = Literal["error", "warning"]
+Status = Literal["ok", "rejected"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input something was found; every field but the file is optional."""
+
+    file: str
+    page: int | None = None
+    line: int | None = None
+    table: str | None = None
+    column: str | None = None
+    row: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.table is not None:
+            parts.append(f"table {self.table}" + (f".{self.column}" if self.column else ""))
+        elif self.column is not None:
+            parts.append(f"column {self.column}")
+        if self.row is not None:
+            parts.append(self.row)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one input: what, where, at which stage, and what to do about it."""
+
+    stage: Stage
+    message: str
+    location: Location
+    hint: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+@dataclass(frozen=True)
+class Source:
+    """The input file a profile came from."""
+
+    path: str
+    format: SourceFormat
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The raw text of one table cell (lines joined by newlines) and where it starts."""
+
+    text: str
+    line: int | None = None
+    page: int | None = None
+
+
+# --- what extraction finds in a document, before any cleaning -------------------------
+
+
+@dataclass(frozen=True)
+class RawOccupation:
+    code: Cell
+    label: Cell
+    uri: Cell
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    key: str
+    value: Cell
+
+
+@dataclass(frozen=True)
+class RawCompetence:
+    """One competence row plus the continuation rows a page break split off it."""
+
+    name: Cell
+    type: Cell
+    level: Cell
+    description: tuple[Cell, ...]
+    esco: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class RawSection:
+    heading: Cell
+    competences: tuple[RawCompetence, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A profile as extracted from a PDF or text file: structure found, text still raw."""
+
+    source: Source
+    alliance: Cell
+    period: Cell
+    title: Cell
+    description: tuple[Cell, ...]
+    occupations: tuple[RawOccupation, ...]
+    context: tuple[ContextEntry, ...]
+    sections: tuple[RawSection, ...]
+
+
+# --- a normalised profile ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    line: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class EscoSkill:
+    label: str
+    line: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class Competence:
+    competence_id: str
+    category: str
+    category_note: str | None
+    name: str
+    type: str
+    level: str
+    statements: tuple[Statement, ...]
+    esco_skills: tuple[EscoSkill, ...]
+    line: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class Occupation:
+    esco_code: str
+    esco_label: str
+    esco_uri: str
+    line: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    profile_id: str
+    title: str
+    description: str
+    alliance: str
+    period: str
+    period_start: int | None
+    period_end: int | None
+    eqf_levels: tuple[int, ...]
+    value_chain: str
+    departments: tuple[str, ...]
+    specialisations: tuple[str, ...]
+    occupations: tuple[Occupation, ...]
+    competences: tuple[Competence, ...]
+    source: Source
+
+    @property
+    def min_eqf(self) -> int | None:
+        return min(self.eqf_levels) if self.eqf_levels else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What happened to one input file."""
+
+    source_file: str
+    sha256: str | None
+    source_format: SourceFormat | None
+    status: Status
+    profile_id: str | None
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity == "warning")

@@ -1,0 +1,29 @@
+"""Run settings: one frozen, self-validating record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMATS = ("parquet", "csv", "json")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the pipeline cannot use; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    out_dir: Path = Path("out")
+    formats: tuple[str, ...] = FORMATS
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.formats if name not in FORMATS]
+        if unknown:
+            raise SettingsError(
+                f"formats: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
+            )
+        if not self.formats:
+            raise SettingsError(f"formats: give at least one of {', '.join(FORMATS)}")
+        # Keep the contract's order whatever order the user typed.
+        object.__setattr__(self, "formats", tuple(f for f in FORMATS if f in self.formats))

@@ -1,0 +1,64 @@
+"""Description cells to statements: one statement per bullet, page breaks mended."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.model import Cell, Statement
+from pipeline.stages.clean import BULLET_MARKERS, clean_text, join_wrapped, strip_tags
+
+# A marker stands alone: at the start of a line or after a space, and before a space.
+_MARKER = re.compile(rf"(?:^|(?<=\s))[{re.escape(BULLET_MARKERS)}](?=\s|$)")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Text between bullet markers on one line; `marked` if a marker opened it."""
+
+    marked: bool
+    text: str
+
+
+@dataclass
+class _Bullet:
+    parts: list[str] = field(default_factory=list)
+    line: int | None = None
+    page: int | None = None
+
+
+def line_to_segments(line: str) -> list[Segment]:
+    """Split one line at its bullet markers ('- a - b' -> two marked segments)."""
+    segments: list[Segment] = []
+    starts = [match.start() for match in _MARKER.finditer(line)]
+    head = line[: starts[0]] if starts else line
+    if head.strip():
+        segments.append(Segment(False, head.strip()))
+    for start, end in zip(starts, [*starts[1:], len(line)], strict=True):
+        text = line[start + 1 : end].strip()
+        if text:
+            segments.append(Segment(True, text))
+    return segments
+
+
+def cells_to_statements(cells: Sequence[Cell]) -> tuple[Statement, ...]:
+    """Bullets of a description split over rows (page breaks) or lines (wrapping).
+
+    Text that does not open with a marker continues the bullet above it, so a bullet cut
+    by a page break, or wrapped over lines, stays one statement.
+    """
+    bullets: list[_Bullet] = []
+    for cell in cells:
+        for offset, line in enumerate(strip_tags(cell.text).split("\n")):
+            line_no = None if cell.line is None else cell.line + offset
+            for segment in line_to_segments(line):
+                if segment.marked or not bullets:
+                    bullets.append(_Bullet([segment.text], line_no, cell.page))
+                else:
+                    bullets[-1].parts.append(segment.text)
+    statements = (
+        Statement(clean_text(join_wrapped(bullet.parts)), bullet.line, bullet.page)
+        for bullet in bullets
+    )
+    return tuple(statement for statement in statements if statement.text)

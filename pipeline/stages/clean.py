@@ -1,0 +1,60 @@
+"""Text cleaning rules shared by every normalisation step."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+BULLET_MARKERS = "-•–*▪●◦‣"
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_WHITESPACE = re.compile(r"\s+")
+_LEADING_MARKER = re.compile(rf"^\s*[{re.escape(BULLET_MARKERS)}](?=\s|$)")
+_WRAPPED_HYPHEN = re.compile(r"[^\W\d_]-$")
+
+
+def strip_tags(text: str) -> str:
+    """Remove literal HTML tags such as <ul style="list-style-type: none">."""
+    return _TAG.sub(" ", text)
+
+
+def clean_text(text: str) -> str:
+    """NFKC, no HTML tags or entities, whitespace collapsed to single spaces and trimmed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = html.unescape(strip_tags(text))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def strip_marker(text: str) -> str:
+    """Drop one leading bullet marker."""
+    return _LEADING_MARKER.sub("", text, count=1).strip()
+
+
+def join_wrapped(parts: Iterable[str]) -> str:
+    """Join lines wrapped in a layout: one space, or none after a hyphen ending a word."""
+    joined = ""
+    for part in (part.strip() for part in parts):
+        if not part:
+            continue
+        if not joined:
+            joined = part
+        elif _WRAPPED_HYPHEN.search(joined) and part[0].isalpha():
+            joined += part
+        else:
+            joined += " " + part
+    return joined
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Path-safe, lowercase ASCII slug: 'C/C++' -> 'c-c-plus-plus'; '' if nothing is left."""
+    text = unicodedata.normalize("NFKD", text)
+    for symbol, word in (("+", " plus "), ("&", " and "), ("#", " sharp ")):
+        text = text.replace(symbol, word)
+    ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        slug = (
+            slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+        )
+    return slug

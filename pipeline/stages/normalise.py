@@ -1,0 +1,313 @@
+"""A Document to a Profile: clean text, split lists, parse levels, name competences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.model import (
+    Cell,
+    Competence,
+    Document,
+    Issue,
+    Location,
+    Occupation,
+    Profile,
+    RawCompetence,
+    RawSection,
+    Severity,
+)
+from pipeline.schemas.vocabulary import Vocabulary, load_vocabulary
+from pipeline.stages.bullets import cells_to_statements
+from pipeline.stages.clean import clean_text, join_wrapped, slugify
+from pipeline.stages.lists import (
+    TitleRules,
+    cells_to_esco_skills,
+    parse_eqf_levels,
+    split_departments,
+    split_specialisations,
+)
+
+_PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
+_HEADING_NOTE = re.compile(r"^(?P<category>.*?)\s*\((?P<note>[^()]*)\)\s*$")
+_CONTEXT_KEYS = {
+    "minimum eqf": "eqf",
+    "min eqf": "eqf",
+    "eqf": "eqf",
+    "value chain": "value_chain",
+    "departments": "departments",
+    "department": "departments",
+    "specialisations": "specialisations",
+    "specializations": "specialisations",
+}
+_REQUIRED_CONTEXT = {"eqf": "Minimum EQF", "value_chain": "Value Chain"}
+_TYPE_WORDS = {"skill": "S", "skills": "S", "knowledge": "K"}
+
+
+@dataclass(frozen=True)
+class NormaliseRules:
+    """The vocabularies normalisation needs, loaded from schemas/vocab."""
+
+    categories: Vocabulary
+    types: Vocabulary
+    levels: Vocabulary
+    departments: Vocabulary
+    titles: TitleRules
+
+    @classmethod
+    def load(cls) -> NormaliseRules:
+        return cls(
+            categories=load_vocabulary("categories"),
+            types=load_vocabulary("types"),
+            levels=load_vocabulary("levels"),
+            departments=load_vocabulary("departments"),
+            titles=TitleRules(
+                role_nouns=load_vocabulary("role_nouns"),
+                qualifier_nouns=load_vocabulary("qualifier_nouns"),
+                lead_ins=load_vocabulary("specialisation_lead_ins"),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Normalised:
+    profile: Profile
+    issues: tuple[Issue, ...]
+
+
+def split_heading(heading: str, categories: Vocabulary) -> tuple[str, str | None]:
+    """'Academic Competence (can be taken from ...)' -> category and note, apart."""
+    text = clean_text(heading)
+    note = None
+    if (match := _HEADING_NOTE.match(text)) and match["category"]:
+        text, note = match["category"], match["note"].strip() or None
+    return categories.canonical(text) or text, note
+
+
+def canonical_level(text: str, levels: Vocabulary) -> str:
+    cleaned = clean_text(text)
+    return levels.canonical(cleaned) or cleaned
+
+
+def canonical_type(text: str, types: Vocabulary) -> str:
+    cleaned = clean_text(text)
+    return types.canonical(cleaned) or _TYPE_WORDS.get(cleaned.casefold(), cleaned)
+
+
+def paragraphs_to_text(paragraphs: Sequence[Cell]) -> str:
+    """Paragraphs joined by one blank line; lines inside a paragraph are wrapped text."""
+    cleaned = (clean_text(join_wrapped(p.text.split("\n"))) for p in paragraphs)
+    return "\n\n".join(text for text in cleaned if text)
+
+
+def unique_ids(slugs: Sequence[str]) -> list[str]:
+    """Suffix repeats with -2, -3, ... in order, so ids stay stable across runs."""
+    seen: dict[str, int] = {}
+    ids = []
+    for slug in slugs:
+        seen[slug] = seen.get(slug, 0) + 1
+        ids.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return ids
+
+
+class _Findings:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.issues: list[Issue] = []
+
+    def add(
+        self,
+        message: str,
+        cell: Cell | None,
+        hint: str = "",
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        row: str | None = None,
+        severity: Severity = "error",
+    ) -> None:
+        location = Location(
+            self.file,
+            page=cell.page if cell else None,
+            line=cell.line if cell else None,
+            table=table,
+            column=column,
+            row=row,
+        )
+        self.issues.append(Issue("normalise", message, location, hint, severity))
+
+
+def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised:
+    findings = _Findings(document.source.path)
+    title = clean_text(join_wrapped(document.title.text.split("\n")))
+    profile_id = slugify(title)
+    if not profile_id:
+        findings.add(
+            f"title {title!r} has no letters or digits to name the profile by",
+            document.title,
+            "give the profile a title made of words",
+            table="profiles",
+            column="title",
+        )
+    context = _context_values(document, findings)
+    period = clean_text(document.period.text)
+    period_match = _PERIOD.match(period)
+    profile = Profile(
+        profile_id=profile_id,
+        title=title,
+        description=paragraphs_to_text(document.description),
+        alliance=clean_text(join_wrapped(document.alliance.text.split("\n"))),
+        period=(f"{period_match[1]}-{period_match[2]}" if period_match else period),
+        period_start=int(period_match[1]) if period_match else None,
+        period_end=int(period_match[2]) if period_match else None,
+        eqf_levels=_eqf_levels(context.get("eqf"), findings),
+        value_chain=clean_text(context["value_chain"].text) if "value_chain" in context else "",
+        departments=_departments(context.get("departments"), rules, findings),
+        specialisations=_specialisations(context.get("specialisations"), rules, findings),
+        occupations=tuple(
+            Occupation(
+                esco_code=clean_text(raw.code.text),
+                esco_label=clean_text(raw.label.text),
+                esco_uri=clean_text(raw.uri.text),
+                line=raw.code.line,
+                page=raw.code.page,
+            )
+            for raw in document.occupations
+        ),
+        competences=_competences(profile_id, document.sections, rules, findings),
+        source=document.source,
+    )
+    if not profile.competences:
+        findings.add(
+            "the competence tables have no rows",
+            None,
+            "add the competences under their category headings",
+            table="competences",
+        )
+    if not profile.occupations:
+        findings.add(
+            "the ESCO Occupations table has no rows",
+            None,
+            "add at least one ESCO occupation (code, label, URI)",
+            table="occupations",
+        )
+    return Normalised(profile, tuple(findings.issues))
+
+
+def _context_values(document: Document, findings: _Findings) -> dict[str, Cell]:
+    values: dict[str, Cell] = {}
+    for entry in document.context:
+        key = _CONTEXT_KEYS.get(clean_text(entry.key).casefold().rstrip(":"))
+        if key is None:
+            findings.add(
+                f"unknown Context key {entry.key!r} ignored",
+                entry.value,
+                "known keys: Minimum EQF, Value Chain, Departments, Specialisations",
+                table="context",
+                severity="warning",
+            )
+        elif key in values:
+            findings.add(
+                f"Context key {entry.key!r} appears twice",
+                entry.value,
+                "keep one row per Context key",
+                table="context",
+            )
+        else:
+            values[key] = entry.value
+    for key, label in _REQUIRED_CONTEXT.items():
+        if key not in values:
+            findings.add(
+                f"the Context table has no {label!r} row",
+                None,
+                f"add a '{label}' row to the Context table",
+                table="context",
+            )
+    return values
+
+
+def _eqf_levels(cell: Cell | None, findings: _Findings) -> tuple[int, ...]:
+    if cell is None:
+        return ()
+    try:
+        return parse_eqf_levels(cell.text)
+    except ValueError as error:
+        findings.add(
+            f"Minimum EQF {clean_text(cell.text)!r}: {error}",
+            cell,
+            "write the EQF levels as numbers 1-8, e.g. 6 or 6/7/8",
+            table="eqf_levels",
+            column="eqf_level",
+        )
+        return ()
+
+
+def _departments(cell: Cell | None, rules: NormaliseRules, findings: _Findings) -> tuple[str, ...]:
+    if cell is None:
+        findings.add(
+            "the Context table has no 'Departments' row",
+            None,
+            "add the departments this role works in",
+            table="departments",
+            severity="warning",
+        )
+        return ()
+    return tuple(split_departments(cell.text, rules.departments))
+
+
+def _specialisations(
+    cell: Cell | None, rules: NormaliseRules, findings: _Findings
+) -> tuple[str, ...]:
+    if cell is None:
+        return ()
+    split = split_specialisations(cell.text, rules.titles)
+    if split.unfinished:
+        findings.add(
+            f"specialisation text {split.unfinished!r} does not end in a role noun, so it "
+            "cannot be told apart from its neighbours",
+            cell,
+            f"add its role noun to {rules.titles.role_nouns.path}, or put one title per line",
+            table="specialisations",
+            column="specialisation",
+        )
+    return split.titles
+
+
+def _competences(
+    profile_id: str,
+    sections: Sequence[RawSection],
+    rules: NormaliseRules,
+    findings: _Findings,
+) -> tuple[Competence, ...]:
+    rows: list[tuple[RawSection, RawCompetence]] = []
+    for section in sections:
+        if not section.competences:
+            findings.add(
+                f"competence table {clean_text(section.heading.text)!r} has no rows",
+                section.heading,
+                "fill in the table or remove its heading",
+                table="competences",
+                severity="warning",
+            )
+        rows.extend((section, raw) for raw in section.competences)
+    names = [clean_text(raw.name.text) for _, raw in rows]
+    ids = unique_ids([f"{profile_id}--{slugify(name) or 'competence'}" for name in names])
+    competences = []
+    for (section, raw), name, competence_id in zip(rows, names, ids, strict=True):
+        category, note = split_heading(section.heading.text, rules.categories)
+        competences.append(
+            Competence(
+                competence_id=competence_id,
+                category=category,
+                category_note=note,
+                name=name,
+                type=canonical_type(raw.type.text, rules.types),
+                level=canonical_level(raw.level.text, rules.levels),
+                statements=cells_to_statements(raw.description),
+                esco_skills=cells_to_esco_skills(raw.esco),
+                line=raw.name.line,
+                page=raw.name.page,
+            )
+        )
+    return tuple(competences)

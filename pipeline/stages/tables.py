@@ -1,0 +1,208 @@
+"""Profiles to tidy tables (one DataFrame per output table) and back to nested documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipeline.model import Profile
+from pipeline.schemas.tables import ORDERED_CATEGORIES, TABLES, columns
+
+Tables = dict[str, pd.DataFrame]
+
+_NULLABLE_INT = "Int64"
+
+
+def profile_to_tables(profile: Profile) -> Tables:
+    """The eight output tables for one profile, columns in contract order."""
+    pid = profile.profile_id
+    rows: dict[str, list[dict[str, Any]]] = {
+        "profiles": [
+            {
+                "profile_id": pid,
+                "title": profile.title,
+                "description": profile.description,
+                "alliance": profile.alliance,
+                "period": profile.period,
+                "period_start": profile.period_start,
+                "period_end": profile.period_end,
+                "min_eqf": profile.min_eqf,
+                "value_chain": profile.value_chain,
+                "source_file": profile.source.path,
+                "source_format": profile.source.format,
+                "source_sha256": profile.source.sha256,
+            }
+        ],
+        "occupations": [
+            {
+                "profile_id": pid,
+                "occupation_no": number,
+                "esco_code": occupation.esco_code,
+                "esco_label": occupation.esco_label,
+                "esco_uri": occupation.esco_uri,
+                "source_line": occupation.line,
+                "source_page": occupation.page,
+            }
+            for number, occupation in enumerate(profile.occupations, start=1)
+        ],
+        "eqf_levels": [{"profile_id": pid, "eqf_level": level} for level in profile.eqf_levels],
+        "departments": [
+            {"profile_id": pid, "department_no": number, "department": department}
+            for number, department in enumerate(profile.departments, start=1)
+        ],
+        "specialisations": [
+            {"profile_id": pid, "specialisation_no": number, "specialisation": title}
+            for number, title in enumerate(profile.specialisations, start=1)
+        ],
+        "competences": [
+            {
+                "profile_id": pid,
+                "competence_id": competence.competence_id,
+                "competence_no": number,
+                "category": competence.category,
+                "category_note": competence.category_note,
+                "name": competence.name,
+                "type": competence.type,
+                "level": competence.level,
+                "source_line": competence.line,
+                "source_page": competence.page,
+            }
+            for number, competence in enumerate(profile.competences, start=1)
+        ],
+        "competence_statements": [
+            {
+                "profile_id": pid,
+                "competence_id": competence.competence_id,
+                "statement_no": number,
+                "statement": statement.text,
+                "source_line": statement.line,
+                "source_page": statement.page,
+            }
+            for competence in profile.competences
+            for number, statement in enumerate(competence.statements, start=1)
+        ],
+        "competence_esco_skills": [
+            {
+                "profile_id": pid,
+                "competence_id": competence.competence_id,
+                "esco_skill_no": number,
+                "esco_skill": skill.label,
+                "source_line": skill.line,
+                "source_page": skill.page,
+            }
+            for competence in profile.competences
+            for number, skill in enumerate(competence.esco_skills, start=1)
+        ],
+    }
+    return {name: records_to_frame(name, rows[name]) for name in TABLES}
+
+
+def records_to_frame(table: str, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A frame with the table's columns and dtypes, whatever the number of records."""
+    schema = TABLES[table].to_schema()
+    data: dict[str, pd.Series] = {}
+    for name, column in schema.columns.items():
+        values = [record[name] for record in records]
+        dtype = str(column.dtype)
+        if dtype == _NULLABLE_INT:
+            data[name] = pd.Series(values, dtype=_NULLABLE_INT)
+        elif dtype.startswith("int"):
+            # A missing value stays missing (nullable) so validation reports it, not a crash.
+            series = pd.Series(values, dtype=_NULLABLE_INT)
+            data[name] = series.astype("int64") if series.notna().all() else series
+        else:
+            data[name] = pd.Series(values, dtype="str")
+    return pd.DataFrame(data, columns=columns(table))
+
+
+def concat_tables(parts: Iterable[Tables]) -> Tables:
+    """One set of tables from many profiles; empty tables keep their columns and dtypes."""
+    collected = list(parts)
+    tables: Tables = {}
+    for name in TABLES:
+        frames = [part[name] for part in collected if not part[name].empty]
+        tables[name] = (
+            pd.concat(frames, ignore_index=True) if frames else records_to_frame(name, [])
+        )
+    return tables
+
+
+def with_output_dtypes(tables: Mapping[str, pd.DataFrame]) -> Tables:
+    """Validated tables with their published dtypes (ordered levels)."""
+    typed: Tables = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        for (table, column), categories in ORDERED_CATEGORIES.items():
+            if table == name:
+                frame[column] = pd.Categorical(frame[column], categories=categories, ordered=True)
+        typed[name] = frame
+    return typed
+
+
+def tables_to_documents(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """One nested document per profile: the profile row with its child rows inside."""
+    by_profile = {
+        name: _group(frame_to_records(tables[name]), "profile_id", drop=("profile_id",))
+        for name in TABLES
+    }
+    by_competence = {
+        name: _group(
+            frame_to_records(tables[name]), "competence_id", drop=("profile_id", "competence_id")
+        )
+        for name in ("competence_statements", "competence_esco_skills")
+    }
+    documents: dict[str, dict[str, Any]] = {}
+    for profile in frame_to_records(tables["profiles"]):
+        pid = profile["profile_id"]
+        competences = [
+            {
+                **competence,
+                "statements": by_competence["competence_statements"].get(
+                    competence["competence_id"], []
+                ),
+                "esco_skills": by_competence["competence_esco_skills"].get(
+                    competence["competence_id"], []
+                ),
+            }
+            for competence in by_profile["competences"].get(pid, [])
+        ]
+        documents[pid] = {
+            **profile,
+            "occupations": by_profile["occupations"].get(pid, []),
+            "eqf_levels": [row["eqf_level"] for row in by_profile["eqf_levels"].get(pid, [])],
+            "departments": [row["department"] for row in by_profile["departments"].get(pid, [])],
+            "specialisations": [
+                row["specialisation"] for row in by_profile["specialisations"].get(pid, [])
+            ],
+            "competences": competences,
+        }
+    return documents
+
+
+def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python values (int, str, None), ready for JSON."""
+    return [
+        {column: _plain(value) for column, value in zip(frame.columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _group(
+    records: Iterable[dict[str, Any]], key: str, drop: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        groups.setdefault(record[key], []).append(
+            {k: v for k, v in record.items() if k not in drop}
+        )
+    return groups
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

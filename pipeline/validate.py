@@ -1,0 +1,163 @@
+"""Tables to Issues: the pandera contracts in schemas/tables.py plus the links between tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import pandera.errors
+
+from pipeline.model import Issue, Location
+from pipeline.schemas.tables import FOREIGN_KEYS, TABLES
+from pipeline.schemas.vocabulary import load_vocabulary
+
+_PATTERN_MEANING = {
+    "profile_id": "a lowercase slug such as 'battery-cell-engineer'",
+    "competence_id": "'<profile_id>--<competence slug>'",
+    "esco_code": "an ESCO occupation code such as 2514.2.1",
+    "esco_uri": "http://data.europa.eu/esco/occupation/ followed by a UUID",
+    "period": "two years such as 2019-2023",
+    "source_sha256": "a SHA-256 hex digest",
+}
+_SHOW_VALUES_UP_TO = 12
+
+
+def validate_tables(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue]:
+    """Every contract failure of one input's tables, all at once (lazy validation)."""
+    issues: list[Issue] = []
+    for name, model in TABLES.items():
+        frame = tables[name]
+        try:
+            model.validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            issues.extend(failures_to_issues(name, frame, errors.failure_cases, file))
+    issues.extend(foreign_key_issues(tables, file))
+    return issues
+
+
+def failures_to_issues(
+    table: str, frame: pd.DataFrame, failures: pd.DataFrame, file: str
+) -> list[Issue]:
+    schema = TABLES[table].to_schema()
+    issues = []
+    for failure in failures.to_dict("records"):
+        column = failure.get("column")
+        column = column if isinstance(column, str) and column in schema.columns else None
+        row = _row(frame, failure.get("index"))
+        message, hint = _explain(
+            table, column, str(failure.get("check")), failure.get("failure_case")
+        )
+        location = Location(
+            file,
+            page=_int_or_none(row.get("source_page")),
+            line=_int_or_none(row.get("source_line")),
+            table=table,
+            column=column,
+            row=_describe_row(table, row),
+        )
+        issues.append(Issue("validate", message, location, hint))
+    return issues
+
+
+def foreign_key_issues(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue]:
+    issues = []
+    for key in FOREIGN_KEYS:
+        child, parent = tables[key.table], tables[key.parent]
+        known = set(parent[list(key.columns)].itertuples(index=False, name=None))
+        for index, values in zip(
+            child.index, child[list(key.columns)].itertuples(index=False, name=None), strict=True
+        ):
+            if values in known:
+                continue
+            row = _row(child, index)
+            issues.append(
+                Issue(
+                    "validate",
+                    f"{'/'.join(key.columns)} {values!r} has no row in {key.parent}",
+                    Location(
+                        file,
+                        line=_int_or_none(row.get("source_line")),
+                        table=key.table,
+                        column=key.columns[-1],
+                        row=_describe_row(key.table, row),
+                    ),
+                    "this is a pipeline bug: please report it with the input file",
+                )
+            )
+    return issues
+
+
+def _explain(table: str, column: str | None, check: str, value: Any) -> tuple[str, str]:
+    shown = _show(value)
+    what = f"{table}.{column}" if column else table
+    if check.startswith("isin"):
+        vocabulary_name = (
+            (TABLES[table].to_schema().columns[column].metadata or {}).get("vocabulary")
+            if column
+            else None
+        )
+        if vocabulary_name:
+            vocabulary = load_vocabulary(vocabulary_name)
+            allowed = (
+                f" (allowed: {', '.join(vocabulary.terms)})"
+                if len(vocabulary.terms) <= _SHOW_VALUES_UP_TO
+                else ""
+            )
+            return (
+                f"{shown} is not in the {vocabulary.name} vocabulary{allowed}",
+                f"correct the document, or add the term to {vocabulary.path} if it is new",
+            )
+        return f"{shown} is not an allowed value for {what}", "correct the document"
+    if check.startswith("str_matches"):
+        meaning = _PATTERN_MEANING.get(column or "", "the expected pattern")
+        return f"{shown} is not {meaning}", "correct the value in the document"
+    if "uniqueness" in check:
+        return f"{shown} is repeated in {what}", "each value may appear once; remove the duplicate"
+    if check == "not_nullable":
+        return f"{what} is missing", "fill in the value in the document"
+    if check.startswith(("greater_than", "less_than", "in_range")):
+        return f"{shown} is out of range for {what} ({check})", "correct the value in the document"
+    if check.startswith("dtype"):
+        return (
+            f"{what} has the wrong type ({shown}, expected {check})",
+            "usually a consequence of a value reported missing above",
+        )
+    if check in ("column_in_schema", "column_in_dataframe", "column_ordered"):
+        return (
+            f"{what}: unexpected column layout ({shown})",
+            "this is a pipeline bug: please report it",
+        )
+    return f"{what} {shown} {check}", "correct the value in the document"
+
+
+def _row(frame: pd.DataFrame, index: Any) -> dict[str, Any]:
+    if index is None or (isinstance(index, float) and index != index) or index not in frame.index:
+        return {}
+    return frame.loc[index].to_dict()
+
+
+def _describe_row(table: str, row: Mapping[str, Any]) -> str | None:
+    if not row:
+        return None
+    if "competence_id" in row:
+        number = next(
+            (f" #{row[key]}" for key in ("statement_no", "esco_skill_no") if key in row), ""
+        )
+        name = f" {row['name']!r}" if "name" in row else ""
+        return f"competence{name} {row['competence_id']}{number}"
+    for key in ("occupation_no", "department_no", "specialisation_no", "eqf_level"):
+        if key in row:
+            return f"{key.removesuffix('_no')} #{row[key]}" if key.endswith("_no") else None
+    return f"profile {row.get('profile_id')!r}" if table == "profiles" else None
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return int(value)

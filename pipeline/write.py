@@ -1,0 +1,200 @@
+"""The only writer: tables as Parquet/CSV/JSON, per-profile JSON, manifest, datapackage.
+
+Everything is written into a staging folder beside --out and swapped in only when complete,
+so a failed or interrupted run leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import OutputError
+from pipeline.model import Issue, Verdict
+from pipeline.schemas.tables import FOREIGN_KEYS, TABLES, primary_key
+from pipeline.stages.tables import frame_to_records
+
+MANIFEST = "manifest.json"
+_STAGING = ".staging-"
+_PREVIOUS = ".previous-"
+
+
+@dataclass(frozen=True)
+class Outputs:
+    tables: Mapping[str, pd.DataFrame]
+    documents: Mapping[str, Mapping[str, Any]]
+    verdicts: Sequence[Verdict]
+    formats: Sequence[str]
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Refuse an --out that holds something other than a previous run's outputs."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
+        raise OutputError(
+            f"--out {out_dir} is not empty and holds no {MANIFEST}, so it is not a previous "
+            "run's output; refusing to replace it (choose an empty or new folder)"
+        )
+
+
+def recover_interrupted(out_dir: Path) -> None:
+    """Undo what an interrupted run left beside out_dir: staging litter, a half swap."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    previous = sorted(parent.glob(f".{out_dir.name}{_PREVIOUS}*"))
+    if previous and not out_dir.exists():
+        previous[-1].rename(out_dir)
+        previous = previous[:-1]
+    for leftover in [*parent.glob(f".{out_dir.name}{_STAGING}*"), *previous]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_outputs(out_dir: Path, outputs: Outputs) -> None:
+    check_output_dir(out_dir)
+    recover_interrupted(out_dir)
+    with _staged(out_dir) as staging:
+        for name, frame in outputs.tables.items():
+            if "parquet" in outputs.formats:
+                write_parquet(frame, staging / "parquet" / f"{name}.parquet")
+            if "csv" in outputs.formats:
+                write_csv(frame, staging / "csv" / f"{name}.csv")
+            if "json" in outputs.formats:
+                write_json(frame_to_records(frame), staging / "json" / f"{name}.json")
+        if "json" in outputs.formats:
+            for profile_id, document in outputs.documents.items():
+                write_json(document, staging / "json" / "profiles" / f"{profile_id}.json")
+        write_json(manifest(outputs), staging / MANIFEST)
+        write_json(datapackage(outputs.formats), staging / "datapackage.json")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, schema=arrow_schema(frame), preserve_index=False)
+    pq.write_table(table, path)
+
+
+def arrow_schema(frame: pd.DataFrame) -> pa.Schema:
+    """Plain Arrow types for downstream readers: string, int64, ordered dictionary."""
+    fields = []
+    for name, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            arrow_type: pa.DataType = pa.dictionary(pa.int32(), pa.string(), ordered=dtype.ordered)
+        elif pd.api.types.is_integer_dtype(dtype):
+            arrow_type = pa.int64()
+        else:
+            arrow_type = pa.string()
+        fields.append(pa.field(str(name), arrow_type, nullable=True))
+    return pa.schema(fields)
+
+
+def write_json(data: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def issue_to_json(issue: Issue) -> dict[str, Any]:
+    location = {k: v for k, v in vars(issue.location).items() if v is not None}
+    return {
+        "message": issue.message,
+        "location": location,
+        "stage": issue.stage,
+        "hint": issue.hint,
+        "text": str(issue),
+    }
+
+
+def manifest(outputs: Outputs) -> dict[str, Any]:
+    return {
+        "tables": {name: len(frame) for name, frame in outputs.tables.items()},
+        "inputs": [
+            {
+                "source_file": verdict.source_file,
+                "sha256": verdict.sha256,
+                "source_format": verdict.source_format,
+                "status": verdict.status,
+                "profile_id": verdict.profile_id,
+                "errors": [issue_to_json(issue) for issue in verdict.errors],
+                "warnings": [issue_to_json(issue) for issue in verdict.warnings],
+            }
+            for verdict in outputs.verdicts
+        ],
+    }
+
+
+def datapackage(formats: Sequence[str]) -> dict[str, Any]:
+    """A Frictionless Table Schema description of the published tables."""
+    fmt = "csv" if "csv" in formats else formats[0]
+    resources = []
+    for name, model in TABLES.items():
+        schema = model.to_schema()
+        resources.append(
+            {
+                "name": name,
+                "path": f"{fmt}/{name}.{fmt}",
+                "format": fmt,
+                "schema": {
+                    "fields": [
+                        {
+                            "name": column_name,
+                            "type": "integer" if "int" in str(column.dtype).lower() else "string",
+                            "constraints": {"required": not column.nullable},
+                        }
+                        for column_name, column in schema.columns.items()
+                    ],
+                    "primaryKey": list(primary_key(name)),
+                    "foreignKeys": [
+                        {
+                            "fields": list(key.columns),
+                            "reference": {"resource": key.parent, "fields": list(key.columns)},
+                        }
+                        for key in FOREIGN_KEYS
+                        if key.table == name
+                    ],
+                },
+            }
+        )
+    return {
+        "name": "albatts-job-role-profiles",
+        "profile": "tabular-data-package",
+        "resources": resources,
+    }
+
+
+@contextmanager
+def _staged(out_dir: Path) -> Iterator[Path]:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{_STAGING}", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; outputs are for everyone
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(staging, out_dir)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    previous = out_dir.parent / f".{out_dir.name}{_PREVIOUS}{os.getpid()}"
+    if out_dir.exists():
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    shutil.rmtree(previous, ignore_errors=True)
