@@ -158,7 +158,8 @@ def run(
     """Extract every input and write the outputs of the good ones to settings.out_dir."""
     check_output_dir(settings.out_dir)
     rules = NormaliseRules.load()
-    results = reject_duplicate_profiles([process_file(path, rules) for path in progress(inputs)])
+    ordered = sorted(inputs, key=display_path)
+    results = reject_duplicate_profiles([process_file(path, rules) for path in progress(ordered)])
     tables = with_output_dtypes(
         concat_tables(result.tables for result in results if result.tables is not None)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from pipeline.model import Cell, Statement
 from pipeline.stages.clean import BULLET_MARKERS, clean_text, join_wrapped, strip_tags
@@ -35,7 +36,7 @@ def line_to_segments(line: str) -> list[Segment]:
     head = line[: starts[0]] if starts else line
     if head.strip():
         segments.append(Segment(False, head.strip()))
-    for start, end in zip(starts, [*starts[1:], len(line)], strict=True):
+    for start, end in pairwise([*starts, len(line)]):
         text = line[start + 1 : end].strip()
         if text:
             segments.append(Segment(True, text))

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.model import Source
+from pipeline.stages.normalise import NormaliseRules
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "raw" / "000_ec40f3a5bbbfd221.txt"
+GOLDEN = REPO / "tests" / "golden" / "seed"
+AUTHORED = REPO / "tests" / "fixtures" / "profiles"
+
+
+@pytest.fixture(scope="session")
+def rules() -> NormaliseRules:
+    return NormaliseRules.load()
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def text_source(name: str = "profile.txt") -> Source:
+    return Source(name, "text", "0" * 64)
+
+
+def authored_profiles() -> list[Path]:
+    return sorted(AUTHORED.glob("*.txt"))
+
+
+def expected_for(profile: Path) -> dict:
+    return json.loads(profile.with_suffix(".expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from the repository root, as the Makefile does, so source_file reads raw/..."""
+    monkeypatch.chdir(REPO)
+    return REPO
