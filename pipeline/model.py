@@ -135,6 +135,15 @@ class EscoSkill:
 
 
 @dataclass(frozen=True)
+class Item:
+    """One member of a list-valued Context cell (a department, a specialisation)."""
+
+    text: str
+    line: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
 class Competence:
     competence_id: str
     category: str
@@ -168,8 +177,8 @@ class Profile:
     period_end: int | None
     eqf_levels: tuple[int, ...]
     value_chain: str
-    departments: tuple[str, ...]
-    specialisations: tuple[str, ...]
+    departments: tuple[Item, ...]
+    specialisations: tuple[Item, ...]
     occupations: tuple[Occupation, ...]
     competences: tuple[Competence, ...]
     source: Source

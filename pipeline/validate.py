@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -39,9 +39,11 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue
 def failures_to_issues(
     table: str, frame: pd.DataFrame, failures: pd.DataFrame, file: str
 ) -> list[Issue]:
+    """One Issue per failing value; a check spanning columns gives one Issue per row."""
     schema = TABLES[table].to_schema()
     issues = []
-    for failure in failures.to_dict("records"):
+    records = [{str(k): v for k, v in r.items()} for r in failures.to_dict("records")]
+    for failure in _one_per_row(records, schema.unique or ()):
         column = failure.get("column")
         column = column if isinstance(column, str) and column in schema.columns else None
         row = _row(frame, failure.get("index"))
@@ -58,6 +60,40 @@ def failures_to_issues(
         )
         issues.append(Issue("validate", message, location, hint))
     return issues
+
+
+def _one_per_row(
+    failures: list[dict[str, Any]], unique_together: Sequence[str]
+) -> list[dict[str, Any]]:
+    """pandera reports table-wide checks once per column; keep one failure per row.
+
+    For a repeated column combination that is its last column (the one a reader would fix,
+    e.g. department rather than profile_id); for other table-wide checks, no column.
+    """
+    kept: list[dict[str, Any]] = []
+    seen: set[tuple[str, Any]] = set()
+    for failure in failures:
+        if failure.get("schema_context") != "DataFrameSchema" or failure.get("index") is None:
+            kept.append(failure)
+            continue
+        key = (str(failure.get("check")), failure.get("index"))
+        if key in seen:
+            continue
+        seen.add(key)
+        if failure.get("check") == "multiple_fields_uniqueness" and unique_together:
+            blamed = unique_together[-1]
+            value = next(
+                (
+                    f["failure_case"]
+                    for f in failures
+                    if f.get("column") == blamed and f.get("index") == failure.get("index")
+                ),
+                failure.get("failure_case"),
+            )
+            kept.append({**failure, "column": blamed, "failure_case": value})
+        else:
+            kept.append({**failure, "column": None, "failure_case": None})
+    return kept
 
 
 def foreign_key_issues(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue]:
@@ -128,6 +164,8 @@ def _explain(table: str, column: str | None, check: str, value: Any) -> tuple[st
             f"{what}: unexpected column layout ({shown})",
             "this is a pipeline bug: please report it",
         )
+    if value is None:
+        return f"{what}: {check}", "correct the values in the document"
     return f"{what} {shown} {check}", "correct the value in the document"
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+
 from pipeline.schemas.vocabulary import load_vocabulary
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -128,6 +129,8 @@ class Departments(_Table):
     profile_id: Series[str] = pa.Field(str_matches=SLUG)
     department_no: Series[int] = pa.Field(ge=1)
     department: Series[str] = _vocabulary_field("departments")  # type: ignore[assignment]
+    source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    source_page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
     class Config:
         unique = ["profile_id", "department"]
@@ -137,6 +140,8 @@ class Specialisations(_Table):
     profile_id: Series[str] = pa.Field(str_matches=SLUG)
     specialisation_no: Series[int] = pa.Field(ge=1)
     specialisation: Series[str]
+    source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    source_page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
     @pa.check(
         "specialisation",

@@ -10,9 +10,17 @@ UL = '<ul style="list-style-type: none">'
     ("line", "expected"),
     [
         pytest.param("- a - b", [Segment(True, "a"), Segment(True, "b")], id="inline-bullets"),
-        pytest.param("test, and more - next", [Segment(False, "test, and more"), Segment(True, "next")], id="unmarked-head"),
+        pytest.param(
+            "test, and more - next",
+            [Segment(False, "test, and more"), Segment(True, "next")],
+            id="unmarked-head",
+        ),
         pytest.param("• a • b", [Segment(True, "a"), Segment(True, "b")], id="bullet-dot"),
-        pytest.param("model-based - x", [Segment(False, "model-based"), Segment(True, "x")], id="hyphen-in-word"),
+        pytest.param(
+            "model-based - x",
+            [Segment(False, "model-based"), Segment(True, "x")],
+            id="hyphen-in-word",
+        ),
         pytest.param("- a -", [Segment(True, "a")], id="trailing-empty-marker"),
         pytest.param("", [], id="empty"),
     ],
@@ -48,7 +56,11 @@ def statements(*cells: Cell) -> list[str]:
                 Cell(f"{UL} - Work in teams - Work to develop, implement, ", 68),
                 Cell("test, and maintain models - Collaborate", 70),
             ],
-            ["Work in teams", "Work to develop, implement, test, and maintain models", "Collaborate"],
+            [
+                "Work in teams",
+                "Work to develop, implement, test, and maintain models",
+                "Collaborate",
+            ],
             id="page-break-bullet",
         ),
         pytest.param(
@@ -66,7 +78,9 @@ def statements(*cells: Cell) -> list[str]:
             ["Apply ISO 9001", "Audit", "Report", "Improve"],
             id="every-marker",
         ),
-        pytest.param([Cell("A degree in Chemistry", 1)], ["A degree in Chemistry"], id="no-marker-at-all"),
+        pytest.param(
+            [Cell("A degree in Chemistry", 1)], ["A degree in Chemistry"], id="no-marker-at-all"
+        ),
         pytest.param([Cell(f"{UL}  ", 1), Cell("", 2)], [], id="markup-only"),
         pytest.param(
             [Cell("- R&amp;D  work\u00a0flows", 1)], ["R&D work flows"], id="entities-and-spaces"

@@ -6,15 +6,21 @@ from pipeline.stages.clean import clean_text, join_wrapped, slugify, strip_marke
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        pytest.param('<ul style="list-style-type: none"> Develop models', "Develop models", id="html-tag"),
+        pytest.param(
+            '<ul style="list-style-type: none"> Develop models', "Develop models", id="html-tag"
+        ),
         pytest.param("<li>Develop</li> models", "Develop models", id="html-tags-closing"),
         pytest.param("R&amp;D and Q&amp;A", "R&D and Q&A", id="html-entity"),
         pytest.param("&lt;5 V", "<5 V", id="html-entity-not-a-tag"),
         pytest.param("e\ufb03cient \ufb01lter", "efficient filter", id="nfkc-ligature"),
         pytest.param("state\u00a0of charge", "state of charge", id="nfkc-nbsp"),
-        pytest.param("  two   spaces\tand\ttabs  ", "two spaces and tabs", id="whitespace-collapse"),
+        pytest.param(
+            "  two   spaces\tand\ttabs  ", "two spaces and tabs", id="whitespace-collapse"
+        ),
         pytest.param("line\nbreak", "line break", id="line-break"),
-        pytest.param("Électrochimie – cellules", "Électrochimie – cellules", id="accents-en-dash-kept"),
+        pytest.param(
+            "Électrochimie – cellules", "Électrochimie – cellules", id="accents-en-dash-kept"
+        ),
         pytest.param("voltage < 5 V", "voltage < 5 V", id="lone-angle-bracket-kept"),
     ],
 )
@@ -61,9 +67,15 @@ def test_join_wrapped(parts: list[str], expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("Embedded System and BMS Engineers", "embedded-system-and-bms-engineers", id="title"),
+        pytest.param(
+            "Embedded System and BMS Engineers", "embedded-system-and-bms-engineers", id="title"
+        ),
         pytest.param("C/C++", "c-c-plus-plus", id="plus-signs"),
-        pytest.param("Battery Quality & Test Technician", "battery-quality-and-test-technician", id="ampersand"),
+        pytest.param(
+            "Battery Quality & Test Technician",
+            "battery-quality-and-test-technician",
+            id="ampersand",
+        ),
         pytest.param("Électrochimie Ingénieur", "electrochimie-ingenieur", id="accents-folded"),
         pytest.param("../../etc/evil", "etc-evil", id="path-traversal"),
         pytest.param("***", "", id="nothing-left"),

@@ -59,12 +59,18 @@ def test_extract_folder_writes_every_table_in_every_format(inbox: Path, tmp_path
 def test_summary_counts_rows_per_table(tmp_path: Path) -> None:
     code, output = invoke("extract", str(SEED), "--out", str(tmp_path / "out"), "--format", "csv")
     assert code == 0
-    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in output.splitlines() if line.count("│") == 3}
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[2].strip()
+        for line in output.splitlines()
+        if line.count("│") == 3
+    }
     assert rows["competences"] == "21"
     assert rows["competence_statements"] == "55"
 
 
-def test_a_bad_file_is_rejected_and_the_good_ones_still_written(inbox: Path, tmp_path: Path) -> None:
+def test_a_bad_file_is_rejected_and_the_good_ones_still_written(
+    inbox: Path, tmp_path: Path
+) -> None:
     bad = SEED.read_text(encoding="utf-8").replace("\tExpert\tC/C++", "\tExpret\tC/C++")
     bad = bad.replace("Embedded System and BMS Engineers", "Another Profile")
     (inbox / "bad.txt").write_text(bad, encoding="utf-8")
@@ -151,7 +157,16 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "extract", str(SEED), "--out", str(tmp_path / "o"), "-q"],
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "extract",
+            str(SEED),
+            "--out",
+            str(tmp_path / "o"),
+            "-q",
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -33,7 +33,9 @@ def golden_rows(table: str) -> list[dict[str, str]]:
 def test_seed_tables_match_golden(seed_out: Path, table: str) -> None:
     produced = (seed_out / "csv" / f"{table}.csv").read_text(encoding="utf-8")
     golden = (GOLDEN / f"{table}.csv").read_text(encoding="utf-8")
-    assert produced == golden, f"{table} differs from tests/golden/seed; run `make golden` after review"
+    assert produced == golden, (
+        f"{table} differs from tests/golden/seed; run `make golden` after review"
+    )
 
 
 @pytest.mark.parametrize("table", list(TABLES))
@@ -88,6 +90,8 @@ def test_golden_holds_the_facts_checked_by_hand() -> None:
         "Senior Battery Management System Engineer",
         "Application Engineer – BMS",
     ]
-    academic = [row for row in golden_rows("competences") if row["category"] == "Academic Competence"]
+    academic = [
+        row for row in golden_rows("competences") if row["category"] == "Academic Competence"
+    ]
     assert {row["category_note"] for row in academic} == {"can be taken from University programme"}
     assert [row["esco_code"] for row in golden_rows("occupations")][-1] == "2514.2.1"

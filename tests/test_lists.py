@@ -23,14 +23,22 @@ LEAD_IN = "Other job roles that are more specialised but based on this"
             ["use technical documentation", "observe documents"],
             id="semicolon",
         ),
-        pytest.param([Cell("battery chemistry\nC/C++", None, 2)], ["battery chemistry", "C/C++"], id="one-per-line"),
+        pytest.param(
+            [Cell("battery chemistry\nC/C++", None, 2)],
+            ["battery chemistry", "C/C++"],
+            id="one-per-line",
+        ),
         pytest.param([Cell("", 1), Cell("  ", 2)], [], id="empty-cell"),
         pytest.param(
             [Cell("teamwork principles", 68), Cell("communication", 70)],
             ["teamwork principles", "communication"],
             id="page-break-continuation",
         ),
-        pytest.param([Cell("• think analytically;", 1)], ["think analytically"], id="marker-and-trailing-separator"),
+        pytest.param(
+            [Cell("• think analytically;", 1)],
+            ["think analytically"],
+            id="marker-and-trailing-separator",
+        ),
     ],
 )
 def test_cells_to_esco_skills(cells: list[Cell], expected: list[str]) -> None:

@@ -30,8 +30,8 @@ def profile_as_expected_json(profile: Profile) -> dict[str, Any]:
             {"esco_code": o.esco_code, "esco_label": o.esco_label, "esco_uri": o.esco_uri}
             for o in profile.occupations
         ],
-        "departments": list(profile.departments),
-        "specialisations": list(profile.specialisations),
+        "departments": [item.text for item in profile.departments],
+        "specialisations": [item.text for item in profile.specialisations],
         "competences": [
             {
                 "category": c.category,
@@ -72,7 +72,9 @@ def test_there_are_authored_profiles_beyond_the_seed() -> None:
         pytest.param("Wizardry (magic)", ("Wizardry", "magic"), id="unknown-kept-for-validation"),
     ],
 )
-def test_split_heading(heading: str, expected: tuple[str, str | None], rules: NormaliseRules) -> None:
+def test_split_heading(
+    heading: str, expected: tuple[str, str | None], rules: NormaliseRules
+) -> None:
     assert split_heading(heading, rules.categories) == expected
 
 

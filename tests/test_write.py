@@ -74,7 +74,10 @@ def test_per_profile_json_nests_the_tables(out: Path) -> None:
     assert len(document["competences"]) == 21
     teamwork = next(c for c in document["competences"] if c["name"] == "Teamwork")
     assert [s["statement_no"] for s in teamwork["statements"]] == [1, 2, 3]
-    assert [s["esco_skill"] for s in teamwork["esco_skills"]] == ["teamwork principles", "communication"]
+    assert [s["esco_skill"] for s in teamwork["esco_skills"]] == [
+        "teamwork principles",
+        "communication",
+    ]
     assert sum(len(c["statements"]) for c in document["competences"]) == 55
 
 

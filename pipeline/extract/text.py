@@ -8,6 +8,7 @@ leave blank lines and continuation rows whose Name, Type and Level cells are emp
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -51,14 +52,15 @@ class Line:
 
 
 def bytes_to_text(data: bytes, file: str) -> str:
-    """Decode UTF-8 (with or without a byte-order mark)."""
+    """Decode UTF-8, with or without a byte-order mark."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        offset = bom + error.start
         raise ReadError(
-            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
-            Location(file, line=line),
+            f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})",
+            Location(file, line=data[:offset].count(b"\n") + 1),
             "save the file as UTF-8 and run again",
         ) from error
 
@@ -109,10 +111,7 @@ def lines_to_document(lines: Sequence[Line], source: Source) -> Document:
         description=cover.description,
         occupations=_occupations(lines[occupations_at + 1 : context_at], file),
         context=_context(lines[context_at + 1 : headings[0]], file),
-        sections=tuple(
-            _section(lines[start:end], file)
-            for start, end in pairwise(section_bounds)
-        ),
+        sections=tuple(_section(lines[start:end], file) for start, end in pairwise(section_bounds)),
     )
 
 

@@ -11,6 +11,7 @@ from pipeline.model import (
     Competence,
     Document,
     Issue,
+    Item,
     Location,
     Occupation,
     Profile,
@@ -243,7 +244,7 @@ def _eqf_levels(cell: Cell | None, findings: _Findings) -> tuple[int, ...]:
         return ()
 
 
-def _departments(cell: Cell | None, rules: NormaliseRules, findings: _Findings) -> tuple[str, ...]:
+def _departments(cell: Cell | None, rules: NormaliseRules, findings: _Findings) -> tuple[Item, ...]:
     if cell is None:
         findings.add(
             "the Context table has no 'Departments' row",
@@ -253,12 +254,14 @@ def _departments(cell: Cell | None, rules: NormaliseRules, findings: _Findings) 
             severity="warning",
         )
         return ()
-    return tuple(split_departments(cell.text, rules.departments))
+    return tuple(
+        Item(text, cell.line, cell.page) for text in split_departments(cell.text, rules.departments)
+    )
 
 
 def _specialisations(
     cell: Cell | None, rules: NormaliseRules, findings: _Findings
-) -> tuple[str, ...]:
+) -> tuple[Item, ...]:
     if cell is None:
         return ()
     split = split_specialisations(cell.text, rules.titles)
@@ -271,7 +274,7 @@ def _specialisations(
             table="specialisations",
             column="specialisation",
         )
-    return split.titles
+    return tuple(Item(title, cell.line, cell.page) for title in split.titles)
 
 
 def _competences(

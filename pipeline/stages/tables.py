@@ -49,11 +49,23 @@ def profile_to_tables(profile: Profile) -> Tables:
         ],
         "eqf_levels": [{"profile_id": pid, "eqf_level": level} for level in profile.eqf_levels],
         "departments": [
-            {"profile_id": pid, "department_no": number, "department": department}
+            {
+                "profile_id": pid,
+                "department_no": number,
+                "department": department.text,
+                "source_line": department.line,
+                "source_page": department.page,
+            }
             for number, department in enumerate(profile.departments, start=1)
         ],
         "specialisations": [
-            {"profile_id": pid, "specialisation_no": number, "specialisation": title}
+            {
+                "profile_id": pid,
+                "specialisation_no": number,
+                "specialisation": title.text,
+                "source_line": title.line,
+                "source_page": title.page,
+            }
             for number, title in enumerate(profile.specialisations, start=1)
         ],
         "competences": [
