@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from pipeline.errors import ReadError
+from pipeline.extract.pdf import read_pdf
 from pipeline.extract.text import read_text
-from pipeline.model import Document, Location, Source, SourceFormat
+from pipeline.model import Document, Source, SourceFormat
 
 FORMATS_BY_SUFFIX: dict[str, SourceFormat] = {".txt": "text", ".md": "text", ".pdf": "pdf"}
 
@@ -16,10 +16,6 @@ def source_format(path: PurePath) -> SourceFormat | None:
 
 
 def extract_document(data: bytes, source: Source) -> Document:
-    if source.format == "text":
-        return read_text(data, source)
-    raise ReadError(
-        "PDF profiles are not supported yet",
-        Location(source.path),
-        "use a text export (.txt) of the profile for now",
-    )
+    if source.format == "pdf":
+        return read_pdf(data, source)
+    return read_text(data, source)

@@ -48,6 +48,34 @@ class Cover:
     description: tuple[Cell, ...]
 
 
+_HEADER_LABELS = sorted(
+    {tuple(key.split()) for key in (*_COMPETENCE_HEADER_WORDS, *_OCCUPATION_HEADER_WORDS)},
+    key=len,
+    reverse=True,
+)
+
+
+def header_word_runs(words: Sequence[str]) -> list[list[int]]:
+    """Group a header row's words into column labels when no wide gaps tell them apart.
+
+    A run starts at a word that opens a known column label ("Name", "Concept URI", ...);
+    anything else ("(S/K)") belongs to the run before it. Returns word indexes per run.
+    """
+    folded = [word.casefold() for word in words]
+    runs: list[list[int]] = []
+    i = 0
+    while i < len(words):
+        label = next((lab for lab in _HEADER_LABELS if tuple(folded[i : i + len(lab)]) == lab), None)
+        if label is not None or not runs:
+            size = len(label) if label else 1
+            runs.append(list(range(i, i + size)))
+            i += size
+        else:
+            runs[-1].append(i)
+            i += 1
+    return runs
+
+
 def _header_fields(cells: Sequence[str], words: dict[str, str]) -> tuple[str | None, ...]:
     fields: list[str | None] = []
     for cell in cells:

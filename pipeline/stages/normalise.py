@@ -294,7 +294,7 @@ def _competences(
                 severity="warning",
             )
         rows.extend((section, raw) for raw in section.competences)
-    names = [clean_text(raw.name.text) for _, raw in rows]
+    names = [clean_text(join_wrapped(raw.name.text.split("\n"))) for _, raw in rows]
     ids = unique_ids([f"{profile_id}--{slugify(name) or 'competence'}" for name in names])
     competences = []
     for (section, raw), name, competence_id in zip(rows, names, ids, strict=True):
