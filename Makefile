@@ -8,7 +8,7 @@ SEED := raw/000_ec40f3a5bbbfd221.txt
 GOLDEN := tests/golden/seed
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test lint format golden clean
+.PHONY: help install extract test lint format golden accuracy benchmark samples clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +43,15 @@ golden: $(STAMP) ## Rewrite the seed goldens from the current code (review the d
 	mkdir -p $(GOLDEN) && cp .golden-tmp/csv/*.csv $(GOLDEN)/
 	rm -rf .golden-tmp
 	git diff --stat -- $(GOLDEN) || true
+
+accuracy: $(STAMP) ## Render the PDF fixture corpus, extract it, print cell precision/recall
+	$(BIN)/python -m tests.pdfcorpus.accuracy
+
+benchmark: $(STAMP) ## Pages per second of PDF extraction on the fixture corpus
+	$(BIN)/python -m tests.pdfcorpus.benchmark
+
+samples: $(STAMP) ## Re-render the sample PDFs in raw/ from tests/pdfcorpus/profiles
+	$(BIN)/python -m tests.pdfcorpus.samples raw/
 
 clean: ## Remove out/, the virtualenv and caches
 	rm -rf $(OUT) .$(OUT).staging-* .$(OUT).previous-* $(VENV) .golden-tmp .pytest_cache .ruff_cache .mypy_cache

@@ -90,7 +90,7 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], q
         report = run(paths, settings, progress=lambda items: _progress(items, console, quiet))
     except OutputError as error:
         raise click.UsageError(str(error)) from error
-    print_summary(report, settings, Console(), quiet)
+    print_summary(report, settings, Console(soft_wrap=True), quiet)
     raise SystemExit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
 

@@ -9,6 +9,7 @@ a table has them), never from fixed coordinates.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -228,9 +229,7 @@ def pages_to_document(pages: Sequence[Page], source: Source, layout: PdfLayout) 
             Location(file, page=lines[occupations_at].page),
             "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
         )
-    headers = [
-        i for i in range(context_at + 1, len(lines)) if _competence_header(lines[i], layout)
-    ]
+    headers = [i for i in range(context_at + 1, len(lines)) if _competence_header(lines[i], layout)]
     headings = _section_headings(lines, headers, file, layout)
     if not headings:
         raise ExtractError(
@@ -251,7 +250,7 @@ def pages_to_document(pages: Sequence[Page], source: Source, layout: PdfLayout) 
         context=_context(lines[context_at + 1 : headings[0]], layout),
         sections=tuple(
             _section(lines[start:end], rulings, file, layout)
-            for start, end in zip(bounds, bounds[1:], strict=False)
+            for start, end in itertools.pairwise(bounds)
         ),
     )
 
@@ -270,7 +269,7 @@ def lines_to_blocks(lines: Sequence[TextLine], layout: PdfLayout) -> list[Cell]:
         return []
     right_edge = max(line.x1 for line in lines)
     blocks: list[list[TextLine]] = [[lines[0]]]
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         if line.page != previous.page:
             new_block = previous.page == 1 or previous.x1 < right_edge - 3 * previous.size
         else:
@@ -281,9 +280,7 @@ def lines_to_blocks(lines: Sequence[TextLine], layout: PdfLayout) -> list[Cell]:
             blocks.append([line])
         else:
             blocks[-1].append(line)
-    return [
-        Cell("\n".join(line.text for line in block), None, block[0].page) for block in blocks
-    ]
+    return [Cell("\n".join(line.text for line in block), None, block[0].page) for block in blocks]
 
 
 def _same_block(upper: TextLine, lower: TextLine, layout: PdfLayout) -> bool:
@@ -298,7 +295,7 @@ def _same_block(upper: TextLine, lower: TextLine, layout: PdfLayout) -> bool:
 def _segments(line: TextLine, layout: PdfLayout) -> list[tuple[float, str]]:
     """Runs of words separated by column-wide gaps, as (x0, text)."""
     runs: list[list[Word]] = [[line.words[0]]]
-    for previous, word in zip(line.words, line.words[1:], strict=False):
+    for previous, word in itertools.pairwise(line.words):
         if word.x0 - previous.x1 > layout.column_gap * word.size:
             runs.append([word])
         else:
@@ -330,7 +327,7 @@ def _section_headings(
     A header row at the top of a page with no heading above it is the header repeated after
     a page break. A long heading may wrap: lines of its size right above it belong to it.
     """
-    headings = []
+    headings: list[int] = []
     for i in headers:
         above = i - 1
         if lines[above].page == lines[i].page and above not in headers:
@@ -403,9 +400,7 @@ def _occupations(
             if cells.get(field):
                 rows[-1][field].append(cells[field])
     return tuple(
-        RawOccupation(
-            *(Cell("\n".join(row[field]), None, page) for field in OCCUPATION_FIELDS)
-        )
+        RawOccupation(*(Cell("\n".join(row[field]), None, page) for field in OCCUPATION_FIELDS))
         for row, page in zip(rows, pages, strict=True)
     )
 

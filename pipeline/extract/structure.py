@@ -65,7 +65,9 @@ def header_word_runs(words: Sequence[str]) -> list[list[int]]:
     runs: list[list[int]] = []
     i = 0
     while i < len(words):
-        label = next((lab for lab in _HEADER_LABELS if tuple(folded[i : i + len(lab)]) == lab), None)
+        label = next(
+            (lab for lab in _HEADER_LABELS if tuple(folded[i : i + len(lab)]) == lab), None
+        )
         if label is not None or not runs:
             size = len(label) if label else 1
             runs.append(list(range(i, i + size)))

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.model import Competence, EscoSkill, Item, Occupation, Profile, Source, Statement
-from pipeline.run import process_file
+from pipeline.run import FileResult, process_file
 from pipeline.schemas.tables import TABLES, primary_key
 from pipeline.stages.clean import slugify
 from pipeline.stages.normalise import NormaliseRules, unique_ids
@@ -149,8 +149,19 @@ def _show(item: CellItem) -> str:
     return f"{table}{list(key)}.{column or '(row)'} = {value!r}"
 
 
+def score(name: str, truth: Mapping[str, Any], result: FileResult, report: Report) -> None:
+    """Add one extracted file's comparison with its truth to the report."""
+    report.files += 1
+    if result.tables is None:
+        for issue in result.verdict.issues:
+            report.differences.append(f"{name}: rejected: {issue}")
+    extracted = tables_to_items(result.tables) if result.tables else Counter()
+    expected = tables_to_items(profile_to_tables(truth_to_profile(truth)))
+    compare(name, expected, extracted, report)
+
+
 def score_corpus(pairs: Iterable[tuple[Path, Path]]) -> Report:
-    """Extract each PDF and compare it with its truth JSON."""
+    """Extract each PDF and compare it with its truth JSON; time the extraction."""
     rules = NormaliseRules.load()
     report = Report()
     for pdf, truth_path in pairs:
@@ -158,13 +169,8 @@ def score_corpus(pairs: Iterable[tuple[Path, Path]]) -> Report:
         started = time.perf_counter()
         result = process_file(pdf, rules)
         report.seconds += time.perf_counter() - started
-        report.files += 1
         report.pages += _page_count(pdf)
-        extracted = tables_to_items(result.tables) if result.tables else Counter()
-        if result.tables is None:
-            for issue in result.verdict.issues:
-                report.differences.append(f"{pdf.name}: rejected: {issue}")
-        compare(pdf.name, tables_to_items(profile_to_tables(truth_to_profile(truth))), extracted, report)
+        score(pdf.name, truth, result, report)
     return report
 
 
@@ -183,6 +189,11 @@ def format_report(report: Report, limit: int = 60) -> str:
             f"{score.precision:>10.2%}{score.recall:>9.2%}"
         )
     lines.append(f"{report.files} PDFs, {report.pages} pages")
+    if report.seconds:
+        lines.append(
+            f"extraction: {report.seconds:.1f} s, {report.pages / report.seconds:.1f} pages/s "
+            "(read, extract, normalise, validate; one process)"
+        )
     if report.differences:
         lines.append(f"{len(report.differences)} differing cells:")
         lines += [f"  {d}" for d in report.differences[:limit]]
