@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import ExtractError, ReadError
 from pipeline.extract.structure import (
@@ -127,15 +128,17 @@ def pdf_to_pages(data: bytes, file: str, layout: PdfLayout) -> list[Page]:
                 )
                 for number, page in enumerate(pdf.pages, start=1)
             ]
-    except PDFPasswordIncorrect as error:
+    except (PdfminerException, PSException) as error:
+        # pdfplumber wraps pdfminer's errors; the cause tells an encrypted file apart.
+        cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise ReadError(
+                "the PDF is encrypted and needs a password",
+                Location(file),
+                "ask the sender for an unprotected copy",
+            ) from error
         raise ReadError(
-            "the PDF is encrypted and needs a password",
-            Location(file),
-            "ask the sender for an unprotected copy",
-        ) from error
-    except PDFSyntaxError as error:
-        raise ReadError(
-            f"not a readable PDF ({error})",
+            f"not a readable PDF ({type(cause).__name__}: {cause})",
             Location(file),
             "the file may be truncated or not a PDF; download or export it again",
         ) from error
@@ -353,14 +356,14 @@ class _Columns:
     def index(self, x0: float, slack: float) -> int:
         return max((i for i, start in enumerate(self.starts) if x0 >= start - slack), default=0)
 
-    def ruled(self, rulings: Sequence[float], right: float) -> _Columns:
-        """With vertical rulings, a column starts at the ruling left of its header text,
-        which also holds when headers are centred or indented."""
-        inside = [x for x in rulings if self.starts[0] - 12 < x < right + 12]
-        if len(inside) < len(self.starts):
-            return self
-        starts = tuple(max((x for x in inside if x <= s + 1), default=s) for s in self.starts)
-        return _Columns(self.fields, starts)
+    def ruled(self, rulings: Sequence[float]) -> _Columns:
+        """With vertical rulings, a column starts at the ruling between its header label
+        and the one before, which also holds when labels are centred or indented."""
+        starts = [self.starts[0]]
+        for previous, start in itertools.pairwise(self.starts):
+            between = [x for x in rulings if previous < x <= start + 1]
+            starts.append(max(between) if between else start)
+        return _Columns(self.fields, tuple(starts))
 
 
 def _line_cells(line: TextLine, columns: _Columns, layout: PdfLayout) -> dict[str, str]:
@@ -452,7 +455,7 @@ def _section(
     for line in lines[first_header:]:
         header = _competence_header(line, layout)
         if header is not None:
-            columns = header.ruled(rulings.get(line.page, ()), line.x1)
+            columns = header.ruled(rulings.get(line.page, ()))
             continue
         assert columns is not None
         cells = _line_cells(line, columns, layout)
