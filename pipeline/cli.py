@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress
 from rich.table import Table
 
 from pipeline import __version__
 from pipeline.errors import OutputError
 from pipeline.run import RunReport, discover_inputs, run
 from pipeline.settings import FORMATS, Settings, SettingsError
+from pipeline.workers import Limits
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -64,44 +69,104 @@ def main() -> None:
     show_default=True,
     help="Comma-separated output formats.",
 )
+@click.option(
+    "--strict", is_flag=True, help="Reject files with warnings too (see validation.json)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Limits.timeout_s,
+    show_default=True,
+    help="Seconds one file may take before it is stopped and rejected.",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=64),
+    default=Limits.max_memory_mb,
+    show_default=True,
+    help="MB one file may use before it is stopped and rejected.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=Limits.jobs,
+    show_default=True,
+    help="Files processed at once, each in its own worker; 0 = in this process, no limits.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only rejected files and problems.")
-def extract(inputs: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], quiet: bool) -> None:
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def extract(
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    strict: bool,
+    timeout: float,
+    max_memory: int,
+    jobs: int,
+    quiet: bool,
+    debug: bool,
+) -> None:
     """Extract profiles from INPUT files or folders into tables under --out.
 
     Folders are searched for .pdf, .txt and .md files (README and hidden files are skipped).
     Writes parquet/, csv/ and json/ (one file per table), json/profiles/<profile_id>.json,
-    manifest.json (a verdict per input) and datapackage.json. Exits 0 when every input is
-    ok, 1 when some were rejected (the good ones are still written), 2 on a usage error.
+    manifest.json (a verdict per input), validation.json (every error and warning) and
+    datapackage.json. Each file is processed in a worker with a time and a memory limit.
+    Exits 0 when every input is ok, 1 when some were rejected (the good ones are still
+    written), 2 on a usage error, 130/143 when interrupted (previous outputs kept).
 
     \b
     Examples:
       albatts extract raw/
       albatts extract raw/profile.txt other/ --out /tmp/out --format parquet,csv
+      albatts extract inbox/ --strict --timeout 30 --max-memory 1024
     """
+    limits = None if jobs == 0 else Limits(timeout, max_memory, jobs)
     try:
-        settings = Settings(out_dir=out_dir, formats=formats)
+        settings = Settings(out_dir=out_dir, formats=formats, limits=limits, strict=strict)
     except SettingsError as error:
         raise click.UsageError(str(error)) from error
     paths = discover_inputs(inputs)
     if not paths:
         raise click.UsageError(f"no .pdf, .txt or .md files in {', '.join(str(p) for p in inputs)}")
     console = Console(stderr=True)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        report = run(paths, settings, progress=lambda items: _progress(items, console, quiet))
+        with _progress(console, len(paths), quiet) as advance:
+            report = run(paths, settings, progress=advance)
     except OutputError as error:
         raise click.UsageError(str(error)) from error
-    print_summary(report, settings, Console(soft_wrap=True), quiet)
+    except KeyboardInterrupt as interrupt:
+        console.print(f"interrupted: {out_dir} was left as it was before this run")
+        code = EXIT_TERMINATED if isinstance(interrupt, _Terminated) else EXIT_INTERRUPTED
+        raise SystemExit(code) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print_summary(report, settings, Console(soft_wrap=True), quiet, debug)
     raise SystemExit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
 
-def _progress(items: Iterable[Path], console: Console, quiet: bool) -> Iterator[Path]:
-    listed = list(items)
-    if quiet or len(listed) < 2 or not console.is_terminal:
-        return iter(listed)
-    return iter(track(listed, description="Extracting", console=console, transient=True))
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every cleanup on the way out runs."""
 
 
-def print_summary(report: RunReport, settings: Settings, console: Console, quiet: bool) -> None:
+def _terminate(_signum: int, _frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _progress(console: Console, total: int, quiet: bool) -> Iterator[Callable[[Path], None]]:
+    if quiet or total < 2 or not console.is_terminal:
+        yield lambda _path: None
+        return
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Extracting", total=total)
+        yield lambda _path: progress.advance(task)
+
+
+def print_summary(
+    report: RunReport, settings: Settings, console: Console, quiet: bool, debug: bool = False
+) -> None:
     ok = len(report.verdicts) - len(report.rejected)
     if not quiet:
         table = Table(title=f"albatts extract → {settings.out_dir}", title_justify="left")
@@ -112,17 +177,26 @@ def print_summary(report: RunReport, settings: Settings, console: Console, quiet
         console.print(table)
         for verdict in report.verdicts:
             if verdict.status == "ok":
+                noted = f" ({len(verdict.warnings)} warning(s))" if verdict.warnings else ""
                 console.print(
-                    f"ok        {verdict.source_file} -> {verdict.profile_id}", highlight=False
+                    f"ok        {verdict.source_file} -> {verdict.profile_id}{noted}",
+                    highlight=False,
                 )
-            for issue in verdict.warnings:
-                console.print(f"  warning {issue}", highlight=False)
     for verdict in report.rejected:
         console.print(f"[bold red]rejected[/]  {verdict.source_file}", highlight=False)
         for issue in verdict.errors:
             console.print(f"  [{issue.stage}] {issue}", highlight=False, markup=False)
+            if debug and issue.debug:
+                console.print(issue.debug, highlight=False, markup=False)
+    warnings = sum(len(v.warnings) for v in report.verdicts if v.status == "ok")
     console.print(
-        f"{ok} profile(s) ok, {len(report.rejected)} rejected, "
+        f"{ok} profile(s) ok, {len(report.rejected)} rejected, {warnings} warning(s); "
         f"formats: {', '.join(settings.formats)}",
         highlight=False,
     )
+    if warnings:
+        console.print(
+            f"warnings are listed in {settings.out_dir / 'validation.json'} "
+            "(--strict rejects files that have any)",
+            highlight=False,
+        )

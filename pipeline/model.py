@@ -46,6 +46,8 @@ class Issue:
     location: Location
     hint: str = ""
     severity: Severity = "error"
+    # A traceback, for an internal error only; shown with --debug, never in the outputs.
+    debug: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}"
@@ -115,6 +117,8 @@ class Document:
     occupations: tuple[RawOccupation, ...]
     context: tuple[ContextEntry, ...]
     sections: tuple[RawSection, ...]
+    # Warnings found while reading (e.g. an inferred encoding).
+    issues: tuple[Issue, ...] = ()
 
 
 # --- a normalised profile ---------------------------------------------------------------

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import PipelineError
-from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
-from pipeline.model import Issue, Location, Source, Status, Verdict
+from pipeline.extract import FORMATS_BY_SUFFIX
+from pipeline.model import Issue, Location, Verdict
+from pipeline.process import FileResult, display_path, process_file
 from pipeline.settings import Settings
-from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import (
     Tables,
     concat_tables,
-    profile_to_tables,
     tables_to_documents,
     with_output_dtypes,
 )
-from pipeline.validate import validate_tables
+from pipeline.workers import process_isolated
 from pipeline.write import Outputs, check_output_dir, write_outputs
-
-
-@dataclass(frozen=True)
-class FileResult:
-    verdict: Verdict
-    tables: Tables | None
 
 
 @dataclass(frozen=True)
@@ -65,51 +56,6 @@ def discover_inputs(paths: Iterable[Path]) -> list[Path]:
         else:
             found[path] = None
     return sorted(found, key=display_path)
-
-
-def display_path(path: Path) -> str:
-    """The path as a steward would type it: relative to the working folder when inside it."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
-def process_file(path: Path, rules: NormaliseRules) -> FileResult:
-    """One input through read, extract, normalise and validate; never raises for bad input."""
-    shown = display_path(path)
-    fmt = source_format(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        issue = Issue(
-            "read",
-            f"cannot read the file: {error.strerror or error}",
-            Location(shown),
-            "check that the file exists and is readable",
-        )
-        return FileResult(Verdict(shown, None, fmt, "rejected", None, (issue,)), None)
-    sha256 = hashlib.sha256(data).hexdigest()
-    if fmt is None:
-        issue = Issue(
-            "read",
-            f"unsupported file type {path.suffix or '(none)'!r}",
-            Location(shown),
-            f"give a profile as {', '.join(sorted(FORMATS_BY_SUFFIX))}",
-        )
-        return FileResult(Verdict(shown, sha256, None, "rejected", None, (issue,)), None)
-    source = Source(shown, fmt, sha256)
-    try:
-        document = extract_document(data, source)
-    except PipelineError as error:
-        return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),)), None)
-    normalised = document_to_profile(document, rules)
-    tables = profile_to_tables(normalised.profile)
-    issues = (*normalised.issues, *validate_tables(tables, shown))
-    status: Status = "rejected" if any(issue.severity == "error" for issue in issues) else "ok"
-    verdict = Verdict(shown, sha256, fmt, status, normalised.profile.profile_id or None, issues)
-    return FileResult(verdict, tables if status == "ok" else None)
 
 
 def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]:
@@ -150,16 +96,33 @@ def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]
     return checked
 
 
+def apply_strict(result: FileResult) -> FileResult:
+    """--strict: a warning rejects the file like an error."""
+    verdict = result.verdict
+    if verdict.status != "ok" or not verdict.warnings:
+        return result
+    strict = tuple(
+        replace(issue, severity="error") if issue.severity == "warning" else issue
+        for issue in verdict.issues
+    )
+    return FileResult(replace(verdict, status="rejected", issues=strict), None)
+
+
 def run(
     inputs: Sequence[Path],
     settings: Settings,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] = iter,
+    progress: Callable[[Path], None] = lambda _path: None,
 ) -> RunReport:
     """Extract every input and write the outputs of the good ones to settings.out_dir."""
     check_output_dir(settings.out_dir)
-    rules = NormaliseRules.load()
     ordered = sorted(inputs, key=display_path)
-    results = reject_duplicate_profiles([process_file(path, rules) for path in progress(ordered)])
+    if settings.limits is None:
+        results = [process_file(path) for path in ordered]
+    else:
+        results = process_isolated(ordered, settings.limits, progress)
+    if settings.strict:
+        results = [apply_strict(result) for result in results]
+    results = reject_duplicate_profiles(results)
     tables = with_output_dtypes(
         concat_tables(result.tables for result in results if result.tables is not None)
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipeline.workers import Limits
 
 FORMATS = ("parquet", "csv", "json")
 
@@ -16,6 +18,9 @@ class SettingsError(ValueError):
 class Settings:
     out_dir: Path = Path("out")
     formats: tuple[str, ...] = FORMATS
+    # Per-file worker limits; None processes files in this process, without limits.
+    limits: Limits | None = field(default_factory=Limits)
+    strict: bool = False
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.formats if name not in FORMATS]

@@ -75,7 +75,9 @@ def write_outputs(out_dir: Path, outputs: Outputs) -> None:
                 write_json(frame_to_records(frame), staging / "json" / f"{name}.json")
         if "json" in outputs.formats:
             for profile_id, document in outputs.documents.items():
-                write_json(document, staging / "json" / "profiles" / f"{profile_id}.json")
+                target = staging / "json" / "profiles" / f"{profile_id}.json"
+                write_json(document, _inside(staging, target))
+        write_json(validation_report(outputs), staging / "validation.json")
         write_json(manifest(outputs), staging / MANIFEST)
         write_json(datapackage(outputs.formats), staging / "datapackage.json")
 
@@ -119,6 +121,29 @@ def issue_to_json(issue: Issue) -> dict[str, Any]:
         "stage": issue.stage,
         "hint": issue.hint,
         "text": str(issue),
+    }
+
+
+def _inside(root: Path, target: Path) -> Path:
+    """Guard: no name taken from a document may lead a write outside the output folder."""
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise OutputError(f"refusing to write {target}: it is outside the output folder")
+    return target
+
+
+def validation_report(outputs: Outputs) -> dict[str, Any]:
+    """Every error and warning of the run, one record each, in input order."""
+    return {
+        "issues": [
+            {
+                "source_file": verdict.source_file,
+                "status": verdict.status,
+                "severity": issue.severity,
+                **issue_to_json(issue),
+            }
+            for verdict in outputs.verdicts
+            for issue in verdict.issues
+        ]
     }
 
 

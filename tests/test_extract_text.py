@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
+import re
 from collections.abc import Callable
 
 import pytest
 
 from pipeline.errors import ExtractError, ReadError
+from pipeline.extract.encoding import decode_text
 from pipeline.extract.structure import blocks_to_cover, competence_header, occupation_header
 from pipeline.extract.text import Line, bytes_to_text, lines_to_blocks, read_text, text_to_lines
 from pipeline.model import Cell, ContextEntry, Document, Issue, Location, RawOccupation, Source
@@ -166,6 +170,56 @@ def test_quirk_gives_same_document(seed_text: str, make_variant: Callable[[str],
     assert read_text(make_variant(seed_text), SOURCE) == document(seed_text)
 
 
+@pytest.mark.parametrize(
+    ("encode", "warned"),
+    [
+        pytest.param(lambda t: t.encode("utf-16"), False, id="utf16-with-bom"),
+        pytest.param(
+            lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"), False, id="utf16-be-bom"
+        ),
+        pytest.param(lambda t: t.encode("utf-32"), False, id="utf32-with-bom"),
+        pytest.param(lambda t: t.encode("utf-16-le"), True, id="utf16-le-without-bom"),
+        pytest.param(lambda t: t.encode("utf-16-be"), True, id="utf16-be-without-bom"),
+        pytest.param(lambda t: t.encode("cp1252"), True, id="cp1252"),
+    ],
+)
+def test_other_encodings_give_the_same_document(
+    seed_text: str, encode: Callable[[str], bytes], warned: bool
+) -> None:
+    decoded = read_text(encode(seed_text), SOURCE)
+    assert dataclasses.replace(decoded, issues=()) == document(seed_text)
+    assert [(i.severity, i.stage) for i in decoded.issues] == (
+        [("warning", "read")] if warned else []
+    )
+
+
+def test_cp1252_keeps_accents_and_dashes() -> None:
+    decoded = decode_text("Électrochimie – Qualität".encode("cp1252"), "x.txt")
+    assert (decoded.text, decoded.encoding, decoded.guessed) == (
+        "Électrochimie – Qualität",
+        "cp1252",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(bytes(range(256)) * 4, "binary data (NUL bytes)", id="random-bytes-with-nul"),
+        pytest.param(b"ab\x07cd\x1b[0m", "control characters (U+0007)", id="control-characters"),
+        pytest.param(
+            b"Caf\xc3\xa9 and caf\xe9",
+            "not valid UTF-8 (byte 0xe9 at offset 13)",
+            id="utf8-mixed-with-latin1",
+        ),
+        pytest.param(b"abc\x81def", "nor Windows-1252", id="undefined-in-cp1252"),
+    ],
+)
+def test_undecodable_bytes_are_read_errors(data: bytes, message: str) -> None:
+    with pytest.raises(ReadError, match=re.escape(message)):
+        decode_text(data, "x.txt")
+
+
 def test_seed_itself_lacks_final_newline(seed_text: str) -> None:
     assert (
         seed_text.split("\n")[-1]
@@ -308,7 +362,6 @@ NOT_UTF8_HINT = "save the file as UTF-8 and run again"
             68,
             id="latin1-byte",
         ),
-        pytest.param(lambda t: t.encode("utf-16"), b"\xff", 1, id="utf16-file"),
         pytest.param(lambda t: t.encode() + b"\xe2\x80", b"\xe2", 84, id="truncated-at-end"),
         pytest.param(
             lambda t: b"\xef\xbb\xbf" + t.encode().replace(b"Teamwork\t", b"Teamw\xf6rk\t"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.run import FileResult, process_file
+from pipeline.process import FileResult, process_file
 from pipeline.stages.normalise import NormaliseRules
 from tests.pdfcorpus.accuracy import SOURCE_COLUMNS, Report, format_report, score
 from tests.pdfcorpus.build import build_corpus

@@ -120,14 +120,9 @@ def pdf_to_pages(data: bytes, file: str, layout: PdfLayout) -> list[Page]:
     """Words and vertical rulings of every page (I/O: the only pdfplumber call)."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [
-                Page(
-                    number,
-                    tuple(words_to_lines(_words(page), number, layout)),
-                    tuple(_vertical_rulings(page)),
-                )
-                for number, page in enumerate(pdf.pages, start=1)
-            ]
+            raw = [(_words(page), _vertical_rulings(page)) for page in pdf.pages]
+    except MemoryError:
+        raise  # the worker turns it into a "used more than N MB" verdict
     except (PdfminerException, PSException) as error:
         # pdfplumber wraps pdfminer's errors; the cause tells an encrypted file apart.
         cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
@@ -142,6 +137,16 @@ def pdf_to_pages(data: bytes, file: str, layout: PdfLayout) -> list[Page]:
             Location(file),
             "the file may be truncated or not a PDF; download or export it again",
         ) from error
+    except Exception as error:  # the parser's own failure on a malformed file
+        raise ReadError(
+            f"the PDF parser failed on this file ({type(error).__name__}: {error})",
+            Location(file),
+            "the PDF is probably damaged: export or download it again",
+        ) from error
+    pages = [
+        Page(number, tuple(words_to_lines(words, number, layout)), tuple(rulings))
+        for number, (words, rulings) in enumerate(raw, start=1)
+    ]
     if not any(page.lines for page in pages):
         raise ReadError(
             "the PDF has no text layer (a scan or images only)",

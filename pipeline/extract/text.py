@@ -8,12 +8,12 @@ leave blank lines and continuation rows whose Name, Type and Level cells are emp
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from pipeline.errors import ExtractError, ReadError
+from pipeline.errors import ExtractError
+from pipeline.extract.encoding import decode_text
 from pipeline.extract.structure import (
     CONTEXT_HEADING,
     OCCUPATIONS_HEADING,
@@ -25,6 +25,7 @@ from pipeline.model import (
     Cell,
     ContextEntry,
     Document,
+    Issue,
     Location,
     RawCompetence,
     RawOccupation,
@@ -52,17 +53,8 @@ class Line:
 
 
 def bytes_to_text(data: bytes, file: str) -> str:
-    """Decode UTF-8, with or without a byte-order mark."""
-    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return data[bom:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        offset = bom + error.start
-        raise ReadError(
-            f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})",
-            Location(file, line=data[:offset].count(b"\n") + 1),
-            "save the file as UTF-8 and run again",
-        ) from error
+    """Decode a text export (see pipeline.extract.encoding for what is accepted)."""
+    return decode_text(data, file).text
 
 
 def text_to_lines(text: str) -> list[Line]:
@@ -72,7 +64,18 @@ def text_to_lines(text: str) -> list[Line]:
 
 
 def read_text(data: bytes, source: Source) -> Document:
-    return lines_to_document(text_to_lines(bytes_to_text(data, source.path)), source)
+    decoded = decode_text(data, source.path)
+    document = lines_to_document(text_to_lines(decoded.text), source)
+    if not decoded.guessed:
+        return document
+    note = Issue(
+        "read",
+        f"not UTF-8: read as {decoded.encoding}, told apart from its bytes",
+        Location(source.path),
+        "check accented letters in the outputs; saving the file as UTF-8 removes the doubt",
+        severity="warning",
+    )
+    return replace(document, issues=(note, *document.issues))
 
 
 def lines_to_document(lines: Sequence[Line], source: Source) -> Document:

@@ -46,8 +46,18 @@ def join_wrapped(parts: Iterable[str]) -> str:
     return joined
 
 
+# File names Windows refuses whatever the extension.
+_RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {
+    f"{d}{n}" for d in ("com", "lpt") for n in range(10)
+}
+
+
 def slugify(text: str, max_length: int = 80) -> str:
-    """Path-safe, lowercase ASCII slug: 'C/C++' -> 'c-c-plus-plus'; '' if nothing is left."""
+    """Path-safe, lowercase ASCII slug: 'C/C++' -> 'c-c-plus-plus'; '' if nothing is left.
+
+    Safe as a file name anywhere: no separators or dots, at most max_length characters,
+    never a reserved device name.
+    """
     text = unicodedata.normalize("NFKD", text)
     for symbol, word in (("+", " plus "), ("&", " and "), ("#", " sharp ")):
         text = text.replace(symbol, word)
@@ -57,4 +67,4 @@ def slugify(text: str, max_length: int = 80) -> str:
         slug = (
             slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
         )
-    return slug
+    return f"{slug}-profile" if slug in _RESERVED_NAMES else slug

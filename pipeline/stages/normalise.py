@@ -141,6 +141,7 @@ class _Findings:
 
 def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised:
     findings = _Findings(document.source.path)
+    findings.issues.extend(document.issues)
     title = clean_text(join_wrapped(document.title.text.split("\n")))
     profile_id = slugify(title)
     if not profile_id:
@@ -299,18 +300,48 @@ def _competences(
     competences = []
     for (section, raw), name, competence_id in zip(rows, names, ids, strict=True):
         category, note = split_heading(section.heading.text, rules.categories)
-        competences.append(
-            Competence(
-                competence_id=competence_id,
-                category=category,
-                category_note=note,
-                name=name,
-                type=canonical_type(raw.type.text, rules.types),
-                level=canonical_level(raw.level.text, rules.levels),
-                statements=cells_to_statements(raw.description),
-                esco_skills=cells_to_esco_skills(raw.esco),
-                line=raw.name.line,
-                page=raw.name.page,
-            )
+        competence = Competence(
+            competence_id=competence_id,
+            category=category,
+            category_note=note,
+            name=name,
+            type=canonical_type(raw.type.text, rules.types),
+            level=canonical_level(raw.level.text, rules.levels),
+            statements=cells_to_statements(raw.description),
+            esco_skills=cells_to_esco_skills(raw.esco),
+            line=raw.name.line,
+            page=raw.name.page,
         )
+        _competence_warnings(competence, raw, findings)
+        competences.append(competence)
     return tuple(competences)
+
+
+def _competence_warnings(competence: Competence, raw: RawCompetence, findings: _Findings) -> None:
+    """Findings that do not make the data wrong, but that a steward may want to fix."""
+    row = f"competence {competence.name!r}"
+    seen: set[str] = set()
+    for number, statement in enumerate(competence.statements, start=1):
+        if statement.text in seen:
+            findings.add(
+                f"statement #{number} repeats an earlier statement: {_short(statement.text)!r}",
+                Cell(statement.text, statement.line, statement.page),
+                "remove the repeated bullet if it is a copy-paste slip",
+                table="competence_statements",
+                row=row,
+                severity="warning",
+            )
+        seen.add(statement.text)
+    if not competence.esco_skills:
+        findings.add(
+            "competence has no ESCO skills",
+            raw.name,
+            "add the matching ESCO skill labels to the ESCO column",
+            table="competence_esco_skills",
+            row=row,
+            severity="warning",
+        )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

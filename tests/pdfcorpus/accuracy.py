@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.model import Competence, EscoSkill, Item, Occupation, Profile, Source, Statement
-from pipeline.run import FileResult, process_file
+from pipeline.process import FileResult, process_file
 from pipeline.schemas.tables import TABLES, primary_key
 from pipeline.stages.clean import slugify
 from pipeline.stages.normalise import NormaliseRules, unique_ids

@@ -15,7 +15,7 @@ from pathlib import Path
 import pdfplumber
 
 from pipeline.extract.pdf import PdfLayout, pdf_to_pages
-from pipeline.run import process_file
+from pipeline.process import process_file
 from pipeline.stages.normalise import NormaliseRules
 from tests.pdfcorpus.build import build_corpus
 

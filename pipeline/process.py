@@ -1,0 +1,70 @@
+"""One input file through read, extract, normalise and validate, to a verdict."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
+from pipeline.model import Issue, Location, Source, SourceFormat, Status, Verdict
+from pipeline.stages.normalise import NormaliseRules, document_to_profile
+from pipeline.stages.tables import Tables, profile_to_tables
+from pipeline.validate import validate_tables
+
+
+@dataclass(frozen=True)
+class FileResult:
+    verdict: Verdict
+    tables: Tables | None
+
+
+def display_path(path: Path) -> str:
+    """The path as a steward would type it: relative to the working folder when inside it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def source_format_of(path: Path) -> SourceFormat | None:
+    return source_format(path)
+
+
+def process_file(path: Path, rules: NormaliseRules | None = None) -> FileResult:
+    """Never raises for a bad input: every problem becomes an Issue in the verdict."""
+    rules = rules or NormaliseRules.load()
+    shown = display_path(path)
+    fmt = source_format(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        issue = Issue(
+            "read",
+            f"cannot read the file: {error.strerror or error}",
+            Location(shown),
+            "check that the file exists and is readable",
+        )
+        return FileResult(Verdict(shown, None, fmt, "rejected", None, (issue,)), None)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt is None:
+        issue = Issue(
+            "read",
+            f"unsupported file type {path.suffix or '(none)'!r}",
+            Location(shown),
+            f"give a profile as {', '.join(sorted(FORMATS_BY_SUFFIX))}",
+        )
+        return FileResult(Verdict(shown, sha256, None, "rejected", None, (issue,)), None)
+    source = Source(shown, fmt, sha256)
+    try:
+        document = extract_document(data, source)
+    except PipelineError as error:
+        return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),)), None)
+    normalised = document_to_profile(document, rules)
+    tables = profile_to_tables(normalised.profile)
+    issues = (*normalised.issues, *validate_tables(tables, shown))
+    status: Status = "rejected" if any(issue.severity == "error" for issue in issues) else "ok"
+    verdict = Verdict(shown, sha256, fmt, status, normalised.profile.profile_id or None, issues)
+    return FileResult(verdict, tables if status == "ok" else None)

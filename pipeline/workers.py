@@ -1,0 +1,230 @@
+"""Each input file in its own worker process, with a time limit and a memory limit.
+
+A file that makes a parser spin or balloon is killed and gets a verdict of its own; the
+other files go on. Workers are forked from a clean server process (forkserver) that has
+already imported the pipeline, so starting one costs milliseconds, not an import.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkServerContext, SpawnContext
+from pathlib import Path
+
+from pipeline.model import Issue, Location, Verdict
+from pipeline.process import FileResult, display_path, process_file, source_format_of
+
+_POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits; the defaults are far above what a genuine profile needs."""
+
+    timeout_s: float = 120.0
+    max_memory_mb: int = 2048
+    jobs: int = max(1, min(4, os.cpu_count() or 1))
+
+    def __post_init__(self) -> None:
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
+        if self.max_memory_mb < 64:
+            raise ValueError(f"max_memory_mb must be at least 64, got {self.max_memory_mb}")
+        if self.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {self.jobs}")
+
+
+@dataclass
+class _Task:
+    path: Path
+    process: multiprocessing.process.BaseProcess
+    deadline: float
+
+
+def _context() -> ForkServerContext | SpawnContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(["pipeline.workers"])
+        return forkserver
+    return multiprocessing.get_context("spawn")
+
+
+def process_isolated(
+    paths: Sequence[Path],
+    limits: Limits,
+    progress: Callable[[Path], None] = lambda _path: None,
+) -> list[FileResult]:
+    """process_file for every path, each in a worker; results in the order of paths."""
+    context = _context()
+    pending = deque(paths)
+    running: dict[Connection, _Task] = {}
+    results: dict[Path, FileResult] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < limits.jobs:
+                path = pending.popleft()
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_work, args=(str(path), sender, limits.max_memory_mb), daemon=True
+                )
+                process.start()
+                sender.close()
+                running[receiver] = _Task(path, process, time.monotonic() + limits.timeout_s)
+            for ready in wait(list(running), timeout=_POLL_SECONDS):
+                assert isinstance(ready, Connection)
+                task = running.pop(ready)
+                results[task.path] = _receive(ready, task, limits)
+                progress(task.path)
+            for connection, task in list(running.items()):
+                verdict = _over_limits(task, limits)
+                if verdict is not None:
+                    _stop(task.process)
+                    del running[connection]
+                    connection.close()
+                    results[task.path] = FileResult(verdict, None)
+                    progress(task.path)
+    finally:
+        for connection, task in running.items():
+            _stop(task.process)
+            connection.close()
+    return [results[path] for path in paths]
+
+
+def _work(path: str, connection: Connection, max_memory_mb: int) -> None:
+    """Worker entry point: limit the address space, process the file, send the result."""
+    _limit_memory(max_memory_mb)
+    try:
+        message: tuple[str, object] = ("ok", process_file(Path(path)))
+    except MemoryError:
+        message = ("memory", None)
+    except Exception:  # a bug, not an input problem: report it with its traceback
+        message = ("error", traceback.format_exc())
+    try:
+        connection.send(message)
+    except MemoryError:
+        connection.send(("memory", None))
+    finally:
+        connection.close()
+
+
+def _limit_memory(max_memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the RSS watch in the parent still applies
+        return
+    budget = _vm_size_bytes(os.getpid()) + max_memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or budget < hard:
+        resource.setrlimit(resource.RLIMIT_AS, (budget, hard))
+
+
+def _receive(connection: Connection, task: _Task, limits: Limits) -> FileResult:
+    try:
+        kind, payload = connection.recv()
+    except (EOFError, OSError):
+        kind, payload = "died", None
+    finally:
+        connection.close()
+    task.process.join(timeout=5)
+    if kind == "ok":
+        assert isinstance(payload, FileResult)
+        return payload
+    if kind == "memory":
+        return FileResult(_memory_verdict(task.path, limits), None)
+    if kind == "error":
+        return FileResult(_internal_error(task.path, str(payload)), None)
+    return FileResult(_died(task.path, task.process.exitcode), None)
+
+
+def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
+    if time.monotonic() > task.deadline:
+        return _rejected(
+            task.path,
+            f"took longer than {limits.timeout_s:g} s to process, so it was stopped",
+            "the file may be malformed or hostile; if it is a genuine profile, run again "
+            "with a larger --timeout",
+        )
+    pid = task.process.pid
+    if pid is not None and _rss_bytes(pid) > limits.max_memory_mb * 1024 * 1024:
+        return _memory_verdict(task.path, limits)
+    return None
+
+
+def _memory_verdict(path: Path, limits: Limits) -> Verdict:
+    return _rejected(
+        path,
+        f"used more than {limits.max_memory_mb} MB while processing, so it was stopped",
+        "the file may be malformed or hostile (e.g. a compression bomb); if it is a genuine "
+        "profile, run again with a larger --max-memory",
+    )
+
+
+def _internal_error(path: Path, trace: str) -> Verdict:
+    last = trace.strip().splitlines()[-1] if trace.strip() else "unknown error"
+    return _rejected(
+        path,
+        f"internal error while processing this file ({last})",
+        "this is a bug in the pipeline: run with --debug and report the traceback",
+        debug=trace,
+    )
+
+
+def _died(path: Path, exitcode: int | None) -> Verdict:
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
+    return _rejected(
+        path,
+        f"the worker processing this file died ({how})",
+        "the parser may have crashed on a malformed file, or the machine ran out of memory",
+    )
+
+
+def _rejected(path: Path, message: str, hint: str, debug: str | None = None) -> Verdict:
+    shown = display_path(path)
+    issue = Issue("extract", message, Location(shown), hint, debug=debug)
+    return Verdict(shown, _sha256(path), source_format_of(path), "rejected", None, (issue,))
+
+
+def _sha256(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _stop(process: multiprocessing.process.BaseProcess) -> None:
+    if process.is_alive():
+        process.kill()
+    process.join(timeout=5)
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        with Path(f"/proc/{pid}/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _vm_size_bytes(pid: int) -> int:
+    return _status_kb(pid, "VmSize:") * 1024
+
+
+def _rss_bytes(pid: int) -> int:
+    return _status_kb(pid, "VmRSS:") * 1024
+
+
+def process_in_process(paths: Iterable[Path]) -> list[FileResult]:
+    """The same work without workers or limits: for debugging with --jobs 0."""
+    return [process_file(path) for path in paths]
