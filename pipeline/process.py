@@ -49,6 +49,14 @@ def process_file(path: Path, rules: NormaliseRules | None = None) -> FileResult:
         )
         return FileResult(Verdict(shown, None, fmt, "rejected", None, (issue,)), None)
     sha256 = hashlib.sha256(data).hexdigest()
+    if not data:
+        issue = Issue(
+            "read",
+            "the file is empty (0 bytes)",
+            Location(shown),
+            "the download or export may have failed; get the file again",
+        )
+        return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (issue,)), None)
     if fmt is None:
         issue = Issue(
             "read",

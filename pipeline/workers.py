@@ -72,7 +72,7 @@ def process_isolated(
                 path = pending.popleft()
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=_work, args=(str(path), sender, limits.max_memory_mb), daemon=True
+                    target=_work, args=(str(path), sender, limits), daemon=True
                 )
                 process.start()
                 sender.close()
@@ -97,9 +97,9 @@ def process_isolated(
     return [results[path] for path in paths]
 
 
-def _work(path: str, connection: Connection, max_memory_mb: int) -> None:
-    """Worker entry point: limit the address space, process the file, send the result."""
-    _limit_memory(max_memory_mb)
+def _work(path: str, connection: Connection, limits: Limits) -> None:
+    """Worker entry point: limit memory and CPU time, process the file, send the result."""
+    _limit_resources(limits)
     try:
         message: tuple[str, object] = ("ok", process_file(Path(path)))
     except MemoryError:
@@ -114,15 +114,19 @@ def _work(path: str, connection: Connection, max_memory_mb: int) -> None:
         connection.close()
 
 
-def _limit_memory(max_memory_mb: int) -> None:
+def _limit_resources(limits: Limits) -> None:
+    """Kernel limits as a second line behind the parent's watch: the address space, and
+    CPU time, so that a worker orphaned by a killed run cannot spin for ever."""
     try:
         import resource
-    except ImportError:  # not on POSIX: the RSS watch in the parent still applies
+    except ImportError:  # not on POSIX: the parent's watch still applies
         return
-    budget = _vm_size_bytes(os.getpid()) + max_memory_mb * 1024 * 1024
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or budget < hard:
-        resource.setrlimit(resource.RLIMIT_AS, (budget, hard))
+    memory = _vm_size_bytes(os.getpid()) + limits.max_memory_mb * 1024 * 1024
+    cpu = int(limits.timeout_s) + 10
+    for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu)):
+        _soft, hard = resource.getrlimit(kind)
+        if hard == resource.RLIM_INFINITY or value < hard:
+            resource.setrlimit(kind, (value, hard))
 
 
 def _receive(connection: Connection, task: _Task, limits: Limits) -> FileResult:

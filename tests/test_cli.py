@@ -95,7 +95,12 @@ def test_format_option_limits_outputs(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, _ = invoke("extract", str(SEED), "--out", str(out), "--format", "parquet")
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["datapackage.json", "manifest.json", "parquet", "validation.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "datapackage.json",
+        "manifest.json",
+        "parquet",
+        "validation.json",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -139,7 +144,12 @@ def test_a_rerun_replaces_the_previous_output(tmp_path: Path) -> None:
     assert invoke("extract", str(SEED), "--out", str(out))[0] == 0
     (out / "stale.txt").write_text("from an older run", encoding="utf-8")
     assert invoke("extract", str(SEED), "--out", str(out), "--format", "csv")[0] == 0
-    assert sorted(p.name for p in out.iterdir()) == ["csv", "datapackage.json", "manifest.json", "validation.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "csv",
+        "datapackage.json",
+        "manifest.json",
+        "validation.json",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

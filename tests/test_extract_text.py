@@ -391,7 +391,7 @@ def test_not_utf8_names_byte_offset_and_line(
     [
         pytest.param(
             lambda t: t.replace("ESCO Occupations - [", "Occupations - ["),
-            "no 'ESCO Occupations' table",
+            "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
             Location(FILE),
             "this does not look like an ALBATTS job-role profile; check the file",
             id="no-esco-occupations-line",

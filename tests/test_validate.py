@@ -55,7 +55,9 @@ def build_tables(text: str, rules: NormaliseRules) -> Tables:
 
 def test_seed_validates_with_only_its_warnings(seed_text: str, rules: NormaliseRules) -> None:
     normalised = normalise(seed_text, rules)
-    assert [(i.severity, i.location.line, i.location.row, i.message) for i in normalised.issues] == [
+    assert [
+        (i.severity, i.location.line, i.location.row, i.message) for i in normalised.issues
+    ] == [
         (
             "warning",
             49,

@@ -226,7 +226,7 @@ def pages_to_document(pages: Sequence[Page], source: Source, layout: PdfLayout) 
     occupations_at = _find(lines, OCCUPATIONS_HEADING)
     if occupations_at is None:
         raise ExtractError(
-            "no 'ESCO Occupations' table",
+            "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
             Location(file),
             "this does not look like an ALBATTS job-role profile; check the file",
         )

@@ -83,7 +83,7 @@ def lines_to_document(lines: Sequence[Line], source: Source) -> Document:
     occupations_at = _find(lines, lambda line: bool(OCCUPATIONS_HEADING.match(line.text)))
     if occupations_at is None:
         raise ExtractError(
-            "no 'ESCO Occupations' table",
+            "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
             Location(file),
             "this does not look like an ALBATTS job-role profile; check the file",
         )
