@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -218,8 +219,27 @@ def _staged(out_dir: Path) -> Iterator[Path]:
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
+    """Two renames with Ctrl-C and SIGTERM held back, so no signal lands between them.
+
+    Only a hard kill can; the next run then finds the previous output aside and restores
+    it (recover_interrupted).
+    """
     previous = out_dir.parent / f".{out_dir.name}{_PREVIOUS}{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(previous)
-    staging.rename(out_dir)
+    with _signals_held():
+        if out_dir.exists():
+            out_dir.rename(previous)
+        staging.rename(out_dir)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks to hold them with
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
