@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.extract import FORMATS_BY_SUFFIX
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, display_path, process_file
+from pipeline.process import FileResult, display_path
 from pipeline.settings import Settings
 from pipeline.stages.tables import (
     Tables,
@@ -18,7 +18,7 @@ from pipeline.stages.tables import (
     tables_to_documents,
     with_output_dtypes,
 )
-from pipeline.workers import process_isolated
+from pipeline.workers import process_in_process, process_isolated
 from pipeline.write import Outputs, check_output_dir, write_outputs
 
 
@@ -117,7 +117,7 @@ def run(
     check_output_dir(settings.out_dir)
     ordered = sorted(inputs, key=display_path)
     if settings.limits is None:
-        results = [process_file(path) for path in ordered]
+        results = process_in_process(ordered, progress)
     else:
         results = process_isolated(ordered, settings.limits, progress)
     if settings.strict:

@@ -229,6 +229,15 @@ def _rss_bytes(pid: int) -> int:
     return _status_kb(pid, "VmRSS:") * 1024
 
 
-def process_in_process(paths: Iterable[Path]) -> list[FileResult]:
-    """The same work without workers or limits: for debugging with --jobs 0."""
-    return [process_file(path) for path in paths]
+def process_in_process(
+    paths: Iterable[Path], progress: Callable[[Path], None] = lambda _path: None
+) -> list[FileResult]:
+    """The same work in this process, without limits (--jobs 0, for debugging)."""
+    results = []
+    for path in paths:
+        try:
+            results.append(process_file(path))
+        except Exception:  # a bug, not an input problem: the verdict carries the traceback
+            results.append(FileResult(_internal_error(path, traceback.format_exc()), None))
+        progress(path)
+    return results

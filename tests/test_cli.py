@@ -183,3 +183,23 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "1 profile(s) ok, 0 rejected" in result.stdout
+
+
+def test_an_internal_error_is_a_verdict_and_debug_shows_its_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise ZeroDivisionError("a bug in a stage")
+
+    monkeypatch.setattr("pipeline.process.document_to_profile", broken)
+    args = ["extract", str(SEED), "--out", str(tmp_path / "out"), "--jobs", "0"]
+    code, output = invoke(*args)
+    assert code == 1
+    assert "internal error while processing this file (ZeroDivisionError: a bug in a stage)" in (
+        output
+    )
+    assert "run with --debug" in output
+    assert "Traceback" not in output
+    code, output = invoke(*args, "--debug")
+    assert code == 1
+    assert "Traceback (most recent call last)" in output
