@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
-from pipeline.model import Issue, Location, Source, SourceFormat, Status, Verdict
+from pipeline.model import Issue, Location, Source, Status, Verdict
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import Tables, profile_to_tables
 from pipeline.validate import validate_tables
@@ -27,10 +27,6 @@ def display_path(path: Path) -> str:
         return absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return absolute.as_posix()
-
-
-def source_format_of(path: Path) -> SourceFormat | None:
-    return source_format(path)
 
 
 def process_file(path: Path, rules: NormaliseRules | None = None) -> FileResult:

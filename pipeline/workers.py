@@ -18,8 +18,9 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
+from pipeline.extract import source_format
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, display_path, process_file, source_format_of
+from pipeline.process import FileResult, display_path, process_file
 
 _POLL_SECONDS = 0.05
 
@@ -192,7 +193,7 @@ def _died(path: Path, exitcode: int | None) -> Verdict:
 def _rejected(path: Path, message: str, hint: str, debug: str | None = None) -> Verdict:
     shown = display_path(path)
     issue = Issue("extract", message, Location(shown), hint, debug=debug)
-    return Verdict(shown, _sha256(path), source_format_of(path), "rejected", None, (issue,))
+    return Verdict(shown, _sha256(path), source_format(path), "rejected", None, (issue,))
 
 
 def _sha256(path: Path) -> str | None:

@@ -28,6 +28,10 @@ from pipeline.extract.structure import (
     blocks_to_cover,
     competence_header,
     header_word_runs,
+    no_competence_tables,
+    no_context_table,
+    no_occupations_header,
+    no_occupations_table,
     occupation_header,
 )
 from pipeline.model import (
@@ -225,27 +229,14 @@ def pages_to_document(pages: Sequence[Page], source: Source, layout: PdfLayout) 
     rulings = {page.number: page.vertical_rulings for page in content}
     occupations_at = _find(lines, OCCUPATIONS_HEADING)
     if occupations_at is None:
-        raise ExtractError(
-            "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
-            Location(file),
-            "this does not look like an ALBATTS job-role profile; check the file",
-        )
+        raise no_occupations_table(Location(file))
     context_at = _find(lines, CONTEXT_HEADING, start=occupations_at + 1)
     if context_at is None:
-        raise ExtractError(
-            "no 'Context' table after the ESCO Occupations table",
-            Location(file, page=lines[occupations_at].page),
-            "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
-        )
+        raise no_context_table(Location(file, page=lines[occupations_at].page))
     headers = [i for i in range(context_at + 1, len(lines)) if _competence_header(lines[i], layout)]
     headings = _section_headings(lines, headers, file, layout)
     if not headings:
-        raise ExtractError(
-            "no competence tables (header row 'Name, Type (S/K), Description/Context, Level, "
-            "ESCO') after the Context table",
-            Location(file, page=lines[context_at].page),
-            "the profile needs at least one competence table under a category heading",
-        )
+        raise no_competence_tables(Location(file, page=lines[context_at].page))
     cover = blocks_to_cover(lines_to_blocks(lines[:occupations_at], layout), file)
     bounds = [*headings, len(lines)]
     return Document(
@@ -388,10 +379,8 @@ def _occupations(
     """Rows start where the code column has text; a label or URI may wrap below it."""
     header_at = next((i for i, line in enumerate(lines) if _header(line, occupation_header)), None)
     if header_at is None:
-        raise ExtractError(
-            "the ESCO Occupations table has no header row (ID, NAME, Concept URI)",
-            Location(file, page=lines[0].page if lines else None, table="occupations"),
-            "add the header row above the occupation rows",
+        raise no_occupations_header(
+            Location(file, page=lines[0].page if lines else None, table="occupations")
         )
     columns = _header(lines[header_at], occupation_header)
     assert columns is not None

@@ -40,6 +40,39 @@ _OCCUPATION_HEADER_WORDS = {
 }
 
 
+def no_occupations_table(location: Location) -> ExtractError:
+    return ExtractError(
+        "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
+        location,
+        "this does not look like an ALBATTS job-role profile; check the file",
+    )
+
+
+def no_context_table(location: Location) -> ExtractError:
+    return ExtractError(
+        "no 'Context' table after the ESCO Occupations table",
+        location,
+        "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
+    )
+
+
+def no_competence_tables(location: Location) -> ExtractError:
+    return ExtractError(
+        "no competence tables (header row 'Name, Type (S/K), Description/Context, Level, "
+        "ESCO') after the Context table",
+        location,
+        "the profile needs at least one competence table under a category heading",
+    )
+
+
+def no_occupations_header(location: Location) -> ExtractError:
+    return ExtractError(
+        "the ESCO Occupations table has no header row (ID, NAME, Concept URI)",
+        location,
+        "add the header row above the occupation rows",
+    )
+
+
 @dataclass(frozen=True)
 class Cover:
     alliance: Cell

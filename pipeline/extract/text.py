@@ -19,6 +19,10 @@ from pipeline.extract.structure import (
     OCCUPATIONS_HEADING,
     blocks_to_cover,
     competence_header,
+    no_competence_tables,
+    no_context_table,
+    no_occupations_header,
+    no_occupations_table,
     occupation_header,
 )
 from pipeline.model import (
@@ -82,28 +86,15 @@ def lines_to_document(lines: Sequence[Line], source: Source) -> Document:
     file = source.path
     occupations_at = _find(lines, lambda line: bool(OCCUPATIONS_HEADING.match(line.text)))
     if occupations_at is None:
-        raise ExtractError(
-            "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
-            Location(file),
-            "this does not look like an ALBATTS job-role profile; check the file",
-        )
+        raise no_occupations_table(Location(file))
     context_at = _find(
         lines, lambda line: bool(CONTEXT_HEADING.match(line.text)), start=occupations_at + 1
     )
     if context_at is None:
-        raise ExtractError(
-            "no 'Context' table after the ESCO Occupations table",
-            Location(file, line=lines[occupations_at].number),
-            "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
-        )
+        raise no_context_table(Location(file, line=lines[occupations_at].number))
     headings = _section_headings(lines, context_at + 1, file)
     if not headings:
-        raise ExtractError(
-            "no competence tables (header row 'Name, Type (S/K), Description/Context, Level, "
-            "ESCO') after the Context table",
-            Location(file, line=lines[context_at].number),
-            "the profile needs at least one competence table under a category heading",
-        )
+        raise no_competence_tables(Location(file, line=lines[context_at].number))
     cover = blocks_to_cover(lines_to_blocks(lines[:occupations_at]), file)
     section_bounds = [*headings, len(lines)]
     return Document(
@@ -184,10 +175,8 @@ def _occupations(lines: Sequence[Line], file: str) -> tuple[RawOccupation, ...]:
     # The line after the heading may be a link ("ESCO Occupations - [..](..)" wraps).
     header_at = next((i for i, line in enumerate(rows) if occupation_header(line.cells)), None)
     if header_at is None:
-        raise ExtractError(
-            "the ESCO Occupations table has no header row (ID, NAME, Concept URI)",
-            Location(file, line=rows[0].number if rows else None, table="occupations"),
-            "add the header row above the occupation rows",
+        raise no_occupations_header(
+            Location(file, line=rows[0].number if rows else None, table="occupations")
         )
     header = occupation_header(rows[header_at].cells)
     assert header is not None
