@@ -80,19 +80,8 @@ def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]
             Location(verdict.source_file, table="profiles", column="profile_id"),
             "keep only one file per profile, or give the profiles different titles",
         )
-        checked.append(
-            FileResult(
-                Verdict(
-                    verdict.source_file,
-                    verdict.sha256,
-                    verdict.source_format,
-                    "rejected",
-                    verdict.profile_id,
-                    (*verdict.issues, issue),
-                ),
-                None,
-            )
-        )
+        rejected = replace(verdict, status="rejected", issues=(*verdict.issues, issue))
+        checked.append(FileResult(rejected, None))
     return checked
 
 
