@@ -52,7 +52,7 @@ class _Task:
 def _context() -> ForkServerContext | SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         forkserver = multiprocessing.get_context("forkserver")
-        forkserver.set_forkserver_preload(["pipeline.workers"])
+        forkserver.set_forkserver_preload(["pipeline.workers", "pipeline.warm"])
         return forkserver
     return multiprocessing.get_context("spawn")
 
