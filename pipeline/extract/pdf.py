@@ -233,7 +233,7 @@ def pages_to_document(pages: Sequence[Page], source: Source, layout: PdfLayout) 
     context_at = _find(lines, CONTEXT_HEADING, start=occupations_at + 1)
     if context_at is None:
         raise no_context_table(Location(file, page=lines[occupations_at].page))
-    headers = [i for i in range(context_at + 1, len(lines)) if _competence_header(lines[i], layout)]
+    headers = [i for i in range(context_at + 1, len(lines)) if _header(lines[i], competence_header)]
     headings = _section_headings(lines, headers, file, layout)
     if not headings:
         raise no_competence_tables(Location(file, page=lines[context_at].page))
@@ -300,10 +300,6 @@ def _segments(line: TextLine, layout: PdfLayout) -> list[tuple[float, str]]:
         else:
             runs[-1].append(word)
     return [(run[0].x0, " ".join(word.text for word in run)) for run in runs]
-
-
-def _competence_header(line: TextLine, layout: PdfLayout) -> _Columns | None:
-    return _header(line, competence_header)
 
 
 def _header(
@@ -442,12 +438,12 @@ def _section(
 ) -> RawSection:
     """One competence table. A row starts on the line where its Type or Level shows;
     lines above the first row start on a page continue the row left on the page before."""
-    first_header = next(i for i, line in enumerate(lines) if _competence_header(line, layout))
+    first_header = next(i for i, line in enumerate(lines) if _header(line, competence_header))
     heading = Cell("\n".join(line.text for line in lines[:first_header]), None, lines[0].page)
     columns: _Columns | None = None
     rows: list[_Row] = []
     for line in lines[first_header:]:
-        header = _competence_header(line, layout)
+        header = _header(line, competence_header)
         if header is not None:
             columns = header.ruled(rulings.get(line.page, ()))
             continue
