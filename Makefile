@@ -8,10 +8,11 @@ SEED := raw/000_ec40f3a5bbbfd221.txt
 GOLDEN := tests/golden/seed
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test lint format golden accuracy benchmark samples clean
+.PHONY: help install extract test lint format golden accuracy benchmark samples clean \
+	fixtures-install fixtures
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; run make PYTHON=python3.11 ...")'
@@ -50,8 +51,21 @@ accuracy: $(STAMP) ## Render the PDF fixture corpus, extract it, print cell prec
 benchmark: $(STAMP) ## Pages per second of PDF extraction on the fixture corpus
 	$(BIN)/python -m tests.pdfcorpus.benchmark
 
-samples: $(STAMP) ## Re-render the sample PDFs in raw/ from tests/pdfcorpus/profiles
-	$(BIN)/python -m tests.pdfcorpus.samples raw/
+# Debian packages of the fixture producers: a browser, an office suite, TeX Live, fonts.
+FIXTURE_DEBS := chromium libreoffice-writer-nogui texlive-latex-base texlive-latex-recommended \
+	texlive-fonts-recommended lmodern fonts-dejavu-core fonts-liberation2 \
+	fonts-crosextra-carlito fonts-crosextra-caladea poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+fixtures-install: $(STAMP) ## Install the fixture PDF producers (Debian packages, WeasyPrint)
+	$(SUDO) apt-get install -y --no-install-recommends $(FIXTURE_DEBS)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fixtures]'
+
+fixtures: $(STAMP) ## Re-render the committed fixture PDFs (PRODUCER=name for one producer)
+	$(BIN)/python -m tests.pdfcorpus.fixtures $(if $(PRODUCER),--producer $(PRODUCER))
+
+samples: $(STAMP) ## Re-render the demo PDFs in examples/ from tests/pdfcorpus/profiles
+	$(BIN)/python -m tests.pdfcorpus.samples examples/
 
 clean: ## Remove out/, the virtualenv and caches
 	rm -rf $(OUT) .$(OUT).staging-* .$(OUT).previous-* $(VENV) .golden-tmp .pytest_cache .ruff_cache .mypy_cache

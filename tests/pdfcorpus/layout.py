@@ -2,7 +2,9 @@
 
 Coordinates are PDF points with the origin at the top-left corner of the page and y growing
 downwards; a TextOp's y is the text baseline. Fonts are logical ("regular" or "bold"); each
-producer maps them to its real fonts and passes its own `measure` and `Style`.
+producer maps them to its real fonts and passes its own `measure` and `Style`. Pages may
+change size (landscape competence pages); a PageLayout also records where table rows broke
+across pages and the layout variations it shows. The rules are in tests/pdfcorpus/README.md.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from tests.pdfcorpus.render_text import (
     SPECIALISATIONS_LEAD_IN,
     UL_PREFIX,
 )
-from tests.pdfcorpus.variants import Variant, ul_cells
+from tests.pdfcorpus.variants import (
+    LARGE_TYPE,
+    RULES_VARIATIONS,
+    SMALL_TYPE,
+    Variant,
+    ul_cells,
+)
 
 REGULAR = "regular"
 BOLD = "bold"
@@ -30,6 +38,9 @@ CONTEXT_KEYS = ("Minimum EQF", "Value Chain", "Departments", "Specialisations")
 RUNNING_TITLE = "ALBATTS – Job Role Profile"
 # Characters the pipeline reads as bullet markers when they stand alone.
 MARKER_CHARS = "-•–*▪●◦‣"
+RULED = ("grid", "horizontal")  # table rules with a horizontal line under every row
+NAME_COLUMN, TYPE_COLUMN, DESCRIPTION_COLUMN, LEVEL_COLUMN, ESCO_COLUMN = range(5)
+Box = tuple[float, float, float, float]
 
 _T = TypeVar("_T")
 Measure = Callable[[str, str, float], float]
@@ -45,6 +56,8 @@ class TextOp:
     """Draw `text` with its baseline starting at (x, y); `role` is for checks only.
 
     Roles: cover, title, paragraph, heading, table-header, cell, running-header, footer.
+    Table text (table-header, cell) also tells its cell on this page: `box` (left, top,
+    right, bottom) and `column`; the producers draw none of it.
     """
 
     x: float
@@ -53,6 +66,8 @@ class TextOp:
     font: str
     size: float
     role: str = ""
+    box: Box | None = None
+    column: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,31 +81,58 @@ class LineOp:
     width: float
 
 
-Op = TextOp | LineOp
+@dataclass(frozen=True)
+class RectOp:
+    """Fill a rectangle (top-left corner x, y; width, height) with grey (0 black, 1 white)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    grey: float
+
+
+Op = TextOp | LineOp | RectOp
 
 
 @dataclass(frozen=True)
 class Split:
     """A table row broken by a page break (for corpus statistics and tests).
 
-    kind: "new-bullet" (the continuation starts a bullet), "mid-bullet" (it continues a bullet
-    cut mid-sentence), "no-description" (only ESCO labels continue) or "other" (not a
-    competence table).
+    kind: "mid-name" (the Name cell continues on the next page), else how the Description
+    continues: "new-bullet" (the continuation starts a bullet), "mid-bullet" (it continues a
+    bullet cut mid-sentence), "no-description" (only other cells continue) or "other" (not a
+    competence table). description: that Description kind, even for "mid-name". part: 1 for
+    a row's first break, 2 for its second (the row runs over three pages), ...
     """
 
     page: int
     row: str
     kind: str
+    description: str = ""
+    part: int = 1
 
 
 @dataclass(frozen=True)
 class PageLayout:
-    """Page size, the draw operations of every page (page 1 is the cover), row splits."""
+    """Page size, the draw operations of every page (page 1 is the cover), row splits.
+
+    width x height is the size of the cover and of every page not listed in `sizes` (when
+    set, `sizes` holds every page's size: landscape pages). `variations` names the layout
+    variations (tests/pdfcorpus/variations.py) this layout really shows; the producers add
+    the typeface ("serif"/"sans").
+    """
 
     width: float
     height: float
     pages: tuple[tuple[Op, ...], ...]
     splits: tuple[Split, ...] = ()
+    sizes: tuple[tuple[float, float], ...] = ()
+    variations: tuple[str, ...] = ()
+
+    def page_size(self, index: int) -> tuple[float, float]:
+        """(width, height) of pages[index]."""
+        return self.sizes[index] if self.sizes else (self.width, self.height)
 
 
 @dataclass(frozen=True)
@@ -137,6 +179,13 @@ class Style:
     footer_format: str  # "Page {page}" or "{page} / {pages}"
     footer_align: Literal["left", "center", "right"]
     bare_footer_align: Literal["left", "center", "right"]
+    # Labels (ESCO skills, departments, specialisations) stay on one line while the table
+    # type can shrink to this size (None: min_table_size) to fit them; below, they wrap.
+    label_min_size: float | None = None
+    esco_share: float = 0.2  # widest ESCO column when labels wrap, share of the text width
+    label_gap: float = 0.5  # paragraph spacing between labels, in table line heights
+    header_grey: float = 0.82  # shaded header band
+    band_grey: float = 0.92  # shaded body rows
 
     def scaled(self, factor: float) -> Style:
         """The same style with every font size multiplied by `factor`."""
@@ -154,18 +203,25 @@ class Style:
         changes: dict[str, float] = {name: getattr(self, name) * factor for name in names}
         if self.bullet_indent is not None:
             changes["bullet_indent"] = self.bullet_indent * factor
+        if self.label_min_size is not None:
+            changes["label_min_size"] = self.label_min_size * factor
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class CellLine:
-    """One text line of a table cell; `marker` is drawn at the cell start (hanging indent)."""
+    """One text line of a table cell; `marker` is drawn at the cell start (hanging indent).
+
+    gap: paragraph spacing (points) above the line, unless it is the first line of its cell
+    on the page.
+    """
 
     text: str
     font: str = REGULAR
     indent: float = 0.0
     marker: str | None = None
     starts_bullet: bool = False
+    gap: float = 0.0
 
 
 Cell = tuple[CellLine, ...]
@@ -173,7 +229,7 @@ Cell = tuple[CellLine, ...]
 
 @dataclass(frozen=True)
 class Row:
-    """A table row; its first `keep` lines never split across pages."""
+    """A table row; its first `keep` lines (of the line grid) never split across pages."""
 
     cells: tuple[Cell, ...]
     keep: int = 1
@@ -182,10 +238,6 @@ class Row:
     def lines(self) -> int:
         """Number of text lines (the tallest cell)."""
         return max([1, *(len(cell) for cell in self.cells)])
-
-    def part(self, start: int, end: int | None = None) -> Row:
-        """Lines start:end of every cell."""
-        return Row(tuple(cell[start:end] for cell in self.cells), 1)
 
 
 @dataclass(frozen=True)
@@ -198,9 +250,10 @@ class Table:
     rows: tuple[Row, ...]
     split_rows: bool
     description_column: int | None = None
+    name_column: int | None = None
 
     def split_kind(self, continuation: Row) -> str:
-        """How the continuation part of a broken row starts (see Split)."""
+        """How the Description of the continuation part of a broken row starts (see Split)."""
         if self.description_column is None:
             return "other"
         cell = continuation.cells[self.description_column]
@@ -209,14 +262,26 @@ class Table:
         return "new-bullet" if cell[0].starts_bullet else "mid-bullet"
 
 
+def cell_gaps(cell: Cell) -> list[float]:
+    """Paragraph spacing above each line of a cell part, summed from its top (points)."""
+    gaps, total = [], 0.0
+    for k, line in enumerate(cell):
+        if k:
+            total += line.gap
+        gaps.append(total)
+    return gaps
+
+
 # --- wrapping -----------------------------------------------------------------------------
 
 
-def _hyphen_pieces(word: str) -> list[str]:
-    """Split a word after each hyphen between two letters ('model-based' -> model-, based)."""
+def _hyphen_pieces(word: str, slash: bool = False) -> list[str]:
+    """Split a word after each hyphen between two letters ('model-based' -> model-, based),
+    and with `slash` after a '/' before a letter or digit ('(S/K)' -> '(S/', 'K)')."""
     pieces, start = [], 0
     for i in range(1, len(word) - 1):
-        if word[i] == "-" and word[i - 1].isalpha() and word[i + 1].isalpha():
+        hyphen = word[i] == "-" and word[i - 1].isalpha() and word[i + 1].isalpha()
+        if hyphen or (slash and word[i] == "/" and word[i + 1].isalnum()):
             pieces.append(word[start : i + 1])
             start = i + 1
     return [*pieces, word[start:]]
@@ -231,15 +296,16 @@ def _soft_end(text: str) -> bool:
     return len(text) >= 2 and text[-1] == "-" and text[-2].isalpha()
 
 
-def wrap_units(text: str) -> list[tuple[str, str]]:
+def wrap_units(text: str, slash: bool = False) -> list[tuple[str, str]]:
     """Unbreakable units of a text, each with the glue before it (' ' or '' after a hyphen).
 
     A line may not start with a lone marker, end with one, or end with a space-separated
-    word like 'pre-' (it would read as a wrapped 'pre-and'): such units are merged.
+    word like 'pre-' (it would read as a wrapped 'pre-and'): such units are merged. With
+    `slash` (header labels only), a line may also end after a '/' inside a word.
     """
     units: list[tuple[str, str]] = []
     for word in text.split():
-        for k, piece in enumerate(_hyphen_pieces(word)):
+        for k, piece in enumerate(_hyphen_pieces(word, slash)):
             glue = "" if k else " "
             if units and glue == " ":
                 last_text, last_glue = units[-1]
@@ -251,11 +317,13 @@ def wrap_units(text: str) -> list[tuple[str, str]]:
     return units
 
 
-def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+def wrap(
+    text: str, width: float, measure: Callable[[str], float], slash: bool = False
+) -> list[str]:
     """Greedy wrap at spaces or after an existing hyphen; never breaks inside a unit."""
     lines: list[str] = []
     current: str | None = None
-    for unit, glue in wrap_units(text):
+    for unit, glue in wrap_units(text, slash):
         candidate = unit if current is None else current + glue + unit
         if current is not None and measure(candidate) > width + 1e-6:
             lines.append(current)
@@ -271,6 +339,28 @@ def one_line(text: str, width: float, measure: Callable[[str], float], what: str
     if measure(text) > width + 1e-6:
         raise LayoutError(f"{what} {text!r} does not fit on one line in {width:.1f}pt")
     return text
+
+
+def narrowest_width(text: str, lines: int, measure: Callable[[str], float]) -> float:
+    """The narrowest width in which `text` wraps (header rules: after '/' too) into at most
+    `lines` lines; the text's own width when lines is 1."""
+    if lines <= 1:
+        return measure(text)
+    units = wrap_units(text, slash=True)
+    runs = set()
+    for start in range(len(units)):
+        run = units[start][0]
+        runs.add(run)
+        for unit, glue in units[start + 1 :]:
+            run += glue + unit
+            runs.add(run)
+    for width in sorted({measure(run) for run in runs}):
+        try:
+            if len(wrap(text, width, measure, slash=True)) <= lines:
+                return width
+        except LayoutError:
+            continue
+    return measure(text)
 
 
 # --- glyph coverage ---------------------------------------------------------------------------
@@ -325,11 +415,14 @@ class _Flow:
     """Mutable page builder used inside layout_profile only."""
 
     style: Style
+    width: float
     height: float
     pages: list[list[Op]] = field(default_factory=list)
+    sizes: list[tuple[float, float]] = field(default_factory=list)
     ops: list[Op] = field(default_factory=list)
     y: float = 0.0
     splits: list[Split] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.y = self.top
@@ -349,20 +442,30 @@ class _Flow:
     def space(self) -> float:
         return self.bottom - self.y
 
-    def new_page(self) -> None:
+    def new_page(self, size: tuple[float, float] | None = None) -> None:
         self.pages.append(self.ops)
+        self.sizes.append((self.width, self.height))
         self.ops = []
         self.y = self.top
+        if size is not None:
+            self.width, self.height = size
 
     def skip(self, amount: float) -> None:
         if not self.at_top:
             self.y = min(self.y + amount, self.bottom)
 
-    def finish(self) -> list[list[Op]]:
+    def turn(self, size: tuple[float, float]) -> None:
+        """Go on with pages of another size (from the next page unless this one is empty)."""
         if self.ops:
-            self.pages.append(self.ops)
-            self.ops = []
-        return self.pages
+            self.new_page(size)
+        else:
+            self.width, self.height = size
+            self.y = self.top
+
+    def finish(self) -> list[tuple[list[Op], tuple[float, float]]]:
+        if self.ops:
+            self.new_page()
+        return list(zip(self.pages, self.sizes, strict=True))
 
 
 def _text_block(
@@ -406,41 +509,93 @@ def _row_height(lines: int, size: float, style: Style) -> float:
     return 2 * style.pad_y + lines * size * style.table_leading
 
 
+def _content_height(row: Row, size: float, style: Style) -> float:
+    """Height of the row's tallest cell: its lines plus their paragraph spacing."""
+    leading = size * style.table_leading
+    lines = row.lines
+    over = 0.0  # what paragraph spacing adds to the `lines` grid lines
+    for cell in row.cells:
+        spacing = cell_gaps(cell)[-1] if cell else 0.0
+        if spacing:
+            over = max(over, (len(cell) - lines) * leading + spacing)
+    return lines * size * style.table_leading + over
+
+
+def _part_height(row: Row, size: float, style: Style) -> float:
+    """Height of a drawn row (part): padding and the tallest cell."""
+    return 2 * style.pad_y + _content_height(row, size, style)
+
+
+def _gap(variant: Variant, style: Style) -> float:
+    """Space between rows: only borderless tables need it (rules or bands tell rows apart)."""
+    return style.row_gap if variant.table_rules == "none" else 0.0
+
+
+def _valign_shift(cell: Cell, content: float, leading: float, valign: str) -> float:
+    """How far below the top of the row part's content the cell's first line box starts."""
+    if valign == "top" or not cell:
+        return 0.0
+    free = content - (len(cell) * leading + cell_gaps(cell)[-1])
+    if free <= 1e-6:
+        return 0.0
+    return free / 2 if valign == "middle" else free
+
+
 def _draw_row(
-    flow: _Flow, table: Table, row: Row, x0: float, ruled: bool, role: str = "cell"
+    flow: _Flow,
+    table: Table,
+    row: Row,
+    x0: float,
+    variant: Variant,
+    role: str = "cell",
+    shade: float | None = None,
 ) -> None:
     style, size = flow.style, table.size
     leading = size * style.table_leading
+    top = flow.y
+    height = _part_height(row, size, style)
+    right = x0 + sum(table.widths)
+    if shade is not None:
+        flow.ops.append(RectOp(x0, top, right - x0, height, shade))
+    content = _content_height(row, size, style)
     x = x0
-    for width, cell in zip(table.widths, row.cells, strict=True):
-        for k, line in enumerate(cell):
-            y = baseline(flow.y + style.pad_y + k * leading, size, leading)
+    for column, (width, cell) in enumerate(zip(table.widths, row.cells, strict=True)):
+        box = (x, top, x + width, top + height)
+        shift = _valign_shift(cell, content, leading, variant.valign)
+        competence = role == "cell" and table.name_column is not None
+        if shift and competence and column in (TYPE_COLUMN, LEVEL_COLUMN):
+            flow.seen.add(f"valign-{variant.valign}")
+        for k, (line, spacing) in enumerate(zip(cell, cell_gaps(cell), strict=True)):
+            y = baseline(top + style.pad_y + k * leading + (spacing + shift), size, leading)
             if line.marker:
-                flow.ops.append(TextOp(x + style.pad_x, y, line.marker, REGULAR, size, role))
-            if line.text:
                 flow.ops.append(
-                    TextOp(x + style.pad_x + line.indent, y, line.text, line.font, size, role)
+                    TextOp(x + style.pad_x, y, line.marker, REGULAR, size, role, box, column)
                 )
+            if line.text:
+                text_x = x + style.pad_x + line.indent
+                flow.ops.append(TextOp(text_x, y, line.text, line.font, size, role, box, column))
         x += width
-    flow.y += _row_height(row.lines, size, style)
-    if ruled:
-        right = x0 + sum(table.widths)
+    flow.y += height
+    if variant.table_rules in RULED:
         flow.ops.append(LineOp(x0, flow.y, right, flow.y, style.rule_width))
 
 
-def _open_segment(flow: _Flow, table: Table, x0: float, ruled: bool, header: bool) -> _Segment:
+def _open_segment(flow: _Flow, table: Table, x0: float, variant: Variant, header: bool) -> _Segment:
     segment = _Segment(flow.y, flow.at_top)
-    if ruled:
+    if variant.table_rules in RULED:
         right = x0 + sum(table.widths)
         flow.ops.append(LineOp(x0, flow.y, right, flow.y, flow.style.rule_width))
     if header and table.header is not None:
-        _draw_row(flow, table, table.header, x0, ruled, "table-header")
+        shade = flow.style.header_grey if variant.header_shaded else None
+        _draw_row(flow, table, table.header, x0, variant, "table-header", shade)
         segment.header = True
     return segment
 
 
-def _close_segment(flow: _Flow, table: Table, segment: _Segment, x0: float, ruled: bool) -> None:
-    if ruled:
+def _close_segment(
+    flow: _Flow, table: Table, segment: _Segment, x0: float, variant: Variant
+) -> None:
+    if variant.table_rules == "grid":
         x = x0
         for width in (0.0, *table.widths):
             x += width
@@ -448,15 +603,15 @@ def _close_segment(flow: _Flow, table: Table, segment: _Segment, x0: float, rule
 
 
 def _start_segment(
-    flow: _Flow, table: Table, variant: Variant, heading: Sequence[str], keep: int
+    flow: _Flow, table: Table, variant: Variant, heading: Sequence[str], room: float
 ) -> _Segment:
-    """Open a table part: heading (first part only), header row, and room for `keep` lines."""
+    """Open a table part: heading (first part only), header row, and `room` for the row."""
     style, x0 = flow.style, flow.style.margin_left
-    gap = 0.0 if variant.ruled else style.row_gap
+    gap = _gap(variant, style)
     with_header = table.header is not None and (bool(heading) or variant.repeat_header)
-    need = _row_height(keep, table.size, style)
-    if with_header:
-        need += _row_height(1, table.size, style) + gap
+    need = room
+    if with_header and table.header is not None:
+        need += _part_height(table.header, table.size, style) + gap
     if heading:
         need += _heading_height(heading, style) + style.heading_before
     if flow.space() < need - 1e-6 and not flow.at_top:
@@ -464,42 +619,80 @@ def _start_segment(
     if heading:
         flow.skip(style.heading_before)
         _draw_heading(flow, heading, x0)
-    return _open_segment(flow, table, x0, variant.ruled, with_header)
+    elif with_header:
+        flow.seen.add("header-repeated")
+    return _open_segment(flow, table, x0, variant, with_header)
+
+
+def _fitting(cell: Cell, room: float, fit: int, leading: float) -> int:
+    """How many of the cell's first lines end within `room` (`fit` whole grid lines)."""
+    count = 0
+    for k, spacing in enumerate(cell_gaps(cell)):
+        # without spacing, count grid lines like `fit` does (the same float rounding)
+        inside = (k + 1) * leading + spacing <= room + 1e-6 if spacing else k + 1 <= fit
+        if not inside:
+            break
+        count += 1
+    return count
+
+
+def _cut(row: Row, room: float, fit: int, leading: float) -> tuple[Row, Row | None]:
+    """The part of the row that fits in `room` and the rest (None when it all fits).
+
+    Every cell is cut at its own first line that does not fit: paragraph spacing makes
+    cells' lines fall at different heights. The rest of each cell starts the continuation.
+    """
+    counts = [_fitting(cell, room, fit, leading) for cell in row.cells]
+    whole = all(n == len(cell) for n, cell in zip(counts, row.cells, strict=True))
+    if whole and (any(row.cells) or fit >= 1):  # an empty row is still one line high
+        return row, None
+    head = Row(tuple(cell[:n] for n, cell in zip(counts, row.cells, strict=True)), 1)
+    rest = Row(tuple(cell[n:] for n, cell in zip(counts, row.cells, strict=True)), 1)
+    return head, rest
 
 
 def _place_table(flow: _Flow, table: Table, variant: Variant, heading: Sequence[str] = ()) -> None:
     """Draw a table, splitting rows at page breaks (rules in tests/pdfcorpus/README.md)."""
-    style, x0, ruled = flow.style, flow.style.margin_left, variant.ruled
-    gap = 0.0 if ruled else style.row_gap
+    style, x0 = flow.style, flow.style.margin_left
+    gap = _gap(variant, style)
     leading = table.size * style.table_leading
     segment: _Segment | None = None
-    for row in table.rows:
-        pending, keep = row, row.keep
+    for index, row in enumerate(table.rows):
+        pending, keep, part = row, row.keep, 1
+        shade = style.band_grey if variant.table_rules == "bands" and index % 2 == 0 else None
         while True:
             if segment is None:
-                room = min(keep, pending.lines) if table.split_rows else pending.lines
+                if table.split_rows:
+                    room = _row_height(min(keep, pending.lines), table.size, style)
+                else:
+                    room = _part_height(pending, table.size, style)
                 segment = _start_segment(flow, table, variant, heading, room)
                 heading = ()
             before = gap if segment.header or segment.body else 0.0
-            fit = int((flow.bottom - flow.y - before - 2 * style.pad_y + 1e-6) // leading)
+            space = flow.bottom - flow.y - before - 2 * style.pad_y
+            fit = int((space + 1e-6) // leading)
             alone = segment.body == 0 and segment.page_top
-            if fit >= pending.lines or (fit >= keep and (table.split_rows or alone)):
+            head, rest = _cut(pending, space, fit, leading)
+            if rest is None or (fit >= keep and (table.split_rows or alone)):
                 flow.y += before
-                _draw_row(flow, table, pending.part(0, fit), x0, ruled)
+                _draw_row(flow, table, head, x0, variant, shade=shade)
                 segment.body += 1
-                if fit >= pending.lines:
+                if rest is None:
                     break
-                pending, keep = pending.part(fit), 1
+                description = table.split_kind(rest)
+                mid_name = table.name_column is not None and bool(rest.cells[table.name_column])
                 label = " ".join(line.text for line in row.cells[0])
                 page = len(flow.pages) + 2  # physical page number: the cover is page 1
-                flow.splits.append(Split(page, label, table.split_kind(pending)))
+                kind = "mid-name" if mid_name else description
+                flow.splits.append(Split(page, label, kind, description, part))
+                pending, keep, part = rest, 1, part + 1
             elif alone:
                 raise LayoutError("a table row does not fit on an empty page")
-            _close_segment(flow, table, segment, x0, ruled)
+            _close_segment(flow, table, segment, x0, variant)
             flow.new_page()
             segment = None
     if segment is not None:
-        _close_segment(flow, table, segment, x0, ruled)
+        _close_segment(flow, table, segment, x0, variant)
     flow.y += style.table_after
 
 
@@ -511,22 +704,70 @@ def _measurer(measure: Measure, font: str, size: float) -> Callable[[str], float
 
 
 def _header_row(
-    labels: Sequence[str], widths: Sequence[float], size: float, style: Style, measure: Measure
+    labels: Sequence[str],
+    widths: Sequence[float],
+    size: float,
+    style: Style,
+    measure: Measure,
+    variant: Variant,
 ) -> Row:
+    """Bold labels; with variant.header_lines > 1 they wrap (after '/' too), else they
+    must fit; centred with variant.header_centred."""
     bold = _measurer(measure, BOLD, size)
-    cells = tuple(
-        (CellLine(one_line(label, width - 2 * style.pad_x, bold, "header"), BOLD),)
-        for label, width in zip(labels, widths, strict=True)
-    )
-    return Row(cells, 1)
+    cells = []
+    for label, width in zip(labels, widths, strict=True):
+        inner = width - 2 * style.pad_x
+        if variant.header_lines > 1:
+            texts = wrap(label, inner, bold, slash=True)
+        else:
+            texts = [one_line(label, inner, bold, "header")]
+        cells.append(
+            tuple(
+                CellLine(text, BOLD, (inner - bold(text)) / 2 if variant.header_centred else 0.0)
+                for text in texts
+            )
+        )
+    return Row(tuple(cells), 1)
 
 
 def _lines(texts: Sequence[str], font: str = REGULAR) -> Cell:
     return tuple(CellLine(text, font) for text in texts)
 
 
+def list_cell(
+    items: Sequence[str],
+    width: float,
+    measure: Callable[[str], float],
+    what: str,
+    wrap_items: bool,
+    paragraphs: bool,
+    gap: float,
+    lead: Sequence[str] = (),
+) -> Cell:
+    """A cell of labels (ESCO skills, departments, specialisations), after `lead` lines.
+
+    Without wrap_items every label must fit on one line (one label per line). With it, a
+    label too wide wraps; when one does, or with `paragraphs`, every label is a paragraph:
+    `gap` points of spacing above it, none between the wrapped lines of one label.
+    """
+    lines = list(_lines(lead))
+    if not wrap_items:
+        return (*lines, *_lines([one_line(item, width, measure, what) for item in items]))
+    blocks = [wrap(item, width, measure) for item in items]
+    spaced = paragraphs or any(len(block) > 1 for block in blocks)
+    for block in blocks:
+        for k, text in enumerate(block):
+            lines.append(CellLine(text, gap=gap if spaced and k == 0 and lines else 0.0))
+    return tuple(lines)
+
+
 def occupations_table(
-    profile: ProfileData, style: Style, measure: Measure, size: float, text_w: float
+    profile: ProfileData,
+    variant: Variant,
+    style: Style,
+    measure: Measure,
+    size: float,
+    text_w: float,
 ) -> Table:
     """ID | NAME | Concept URI; URIs never wrap."""
     regular, bold = _measurer(measure, REGULAR, size), _measurer(measure, BOLD, size)
@@ -542,58 +783,90 @@ def occupations_table(
         name = wrap(item.esco_label, name_w - pad, regular)
         row = Row((_lines([item.esco_code]), _lines(name), _lines([item.esco_uri])), 1)
         rows.append(replace(row, keep=row.lines))
-    header = _header_row(OCCUPATION_HEADER, widths, size, style, measure)
+    header = _header_row(OCCUPATION_HEADER, widths, size, style, measure, variant)
     return Table(widths, size, header, tuple(rows), split_rows=False)
 
 
 def context_table(
-    profile: ProfileData, style: Style, measure: Measure, size: float, text_w: float
+    profile: ProfileData,
+    variant: Variant,
+    style: Style,
+    measure: Measure,
+    size: float,
+    text_w: float,
+    wrap_items: bool = False,
 ) -> Table:
-    """Minimum EQF, Value Chain, Departments (one per line), Specialisations (lead-in + titles)."""
+    """Minimum EQF, Value Chain, Departments (one per line), Specialisations (lead-in + titles).
+
+    Departments and specialisations wrap only with wrap_items (see list_cell).
+    """
     regular = _measurer(measure, REGULAR, size)
     key = _measurer(measure, style.key_font, size)
     pad = 2 * style.pad_x
     key_w = pad + max(key(text) for text in CONTEXT_KEYS) + 2 * size
     value_w = text_w - key_w
     inner = value_w - pad
+    gap = style.label_gap * size * style.table_leading
+    paragraphs = variant.esco_paragraphs
     values = (
-        [one_line(profile.eqf_text, inner, regular, "Minimum EQF")],
-        wrap(profile.value_chain, inner, regular),
-        [one_line(item, inner, regular, "department") for item in profile.departments],
-        [
-            *wrap(SPECIALISATIONS_LEAD_IN, inner, regular),
-            *(one_line(item, inner, regular, "specialisation") for item in profile.specialisations),
-        ],
+        _lines([one_line(profile.eqf_text, inner, regular, "Minimum EQF")]),
+        _lines(wrap(profile.value_chain, inner, regular)),
+        list_cell(profile.departments, inner, regular, "department", wrap_items, paragraphs, gap),
+        list_cell(
+            profile.specialisations,
+            inner,
+            regular,
+            "specialisation",
+            wrap_items,
+            paragraphs,
+            gap,
+            wrap(SPECIALISATIONS_LEAD_IN, inner, regular),
+        ),
     )
     rows = tuple(
-        Row(((CellLine(k, style.key_font),), _lines(v)), 1)
+        Row(((CellLine(k, style.key_font),), v), 1)
         for k, v in zip(CONTEXT_KEYS, values, strict=True)
     )
     return Table((key_w, value_w), size, None, rows, split_rows=False)
 
 
 def competence_widths(
-    profile: ProfileData, style: Style, measure: Measure, size: float, text_w: float, with_ul: bool
+    profile: ProfileData,
+    style: Style,
+    measure: Measure,
+    size: float,
+    text_w: float,
+    with_ul: bool,
+    header_lines: int = 1,
+    esco_cap: float | None = None,
 ) -> tuple[float, ...]:
-    """Name, Type, Description/Context, Level, ESCO column widths; ESCO labels never wrap."""
+    """Name, Type, Description/Context, Level, ESCO column widths.
+
+    Without esco_cap the ESCO column is as wide as its widest label (labels never wrap);
+    with it, at most esco_cap (but as wide as the widest word). With header_lines > 1 the
+    Type column is as narrow as its label wrapped over that many lines allows.
+    """
     regular, bold = _measurer(measure, REGULAR, size), _measurer(measure, BOLD, size)
     items = profile.competences
     pad = 2 * style.pad_x
-    type_w = pad + max([bold("Type (S/K)"), *(regular(c.type) for c in items)])
-    level_w = pad + max([bold("Level"), *(regular(c.level) for c in items)])
-    esco_w = (
-        pad
-        + style.esco_slack
-        + max([bold("ESCO"), *(regular(s) for c in items for s in c.esco_skills)])
-    )
+    name_head, type_head, description_head, level_head, esco_head = COMPETENCE_HEADER
+    type_label = narrowest_width(type_head, header_lines, bold)
+    type_w = pad + max([type_label, *(regular(c.type) for c in items)])
+    level_label = narrowest_width(level_head, header_lines, bold)
+    level_w = pad + max([level_label, *(regular(c.level) for c in items)])
+    labels = [s for c in items for s in c.esco_skills]
+    esco_w = pad + style.esco_slack + max([bold(esco_head), *(regular(s) for s in labels)])
+    if esco_cap is not None:
+        words = [regular(unit) for s in labels for unit, _ in wrap_units(s)]
+        esco_w = min(esco_w, max(esco_cap, pad + style.esco_slack + max([bold(esco_head), *words])))
     needed = max(
         style.min_description * size,
-        pad + bold("Description/Context"),
+        pad + narrowest_width(description_head, header_lines, bold),
         pad + (regular(UL_PREFIX) if with_ul else 0.0),
     )
     fixed = type_w + level_w + esco_w
     words = [regular(unit) for c in items for unit, _ in wrap_units(c.name)]
-    name_min = pad + max([bold("Name"), *words])
+    name_min = pad + max([bold(name_head), *words])
     name_w = max(name_min, min(style.name_share * text_w, text_w - fixed - needed))
     desc_w = text_w - fixed - name_w
     if desc_w < needed:
@@ -631,13 +904,31 @@ def competence_tables(
     measure: Measure,
     size: float,
     text_w: float,
+    wrap_labels: bool = False,
 ) -> list[tuple[str, Table]]:
-    """One (heading, table) per section; Name/Type/Level lines are kept together."""
+    """One (heading, table) per section; Name/Type/Level lines are kept together unless
+    variant.keep_name is off. ESCO labels wrap only with wrap_labels (see list_cell), in a
+    column at most variant.esco_share (else style.esco_share) of the table width."""
     ul = ul_cells(len(profile.competences), variant.ul_prefix)
-    widths = competence_widths(profile, style, measure, size, text_w, bool(ul))
+    share = style.esco_share if variant.esco_share is None else variant.esco_share
+    cap = share * text_w if wrap_labels else None
+    widths = competence_widths(
+        profile, style, measure, size, text_w, bool(ul), variant.header_lines, cap
+    )
     regular = _measurer(measure, REGULAR, size)
     pad = 2 * style.pad_x
-    header = _header_row(COMPETENCE_HEADER, widths, size, style, measure)
+    gap = style.label_gap * size * style.table_leading
+    header = _header_row(COMPETENCE_HEADER, widths, size, style, measure, variant)
+    # A producer styles every ESCO cell of a document alike: once one label wraps, every
+    # cell sets its labels apart as paragraphs.
+    spaced = variant.esco_paragraphs or (
+        wrap_labels
+        and any(
+            len(wrap(label, widths[4] - pad, regular)) > 1
+            for item in profile.competences
+            for label in item.esco_skills
+        )
+    )
     tables = []
     for section in sections(profile):
         rows = []
@@ -652,25 +943,46 @@ def competence_tables(
                     item.statements, markers, index in ul, widths[2] - pad, style, regular
                 ),
                 _lines([one_line(item.level, widths[3] - pad, regular, "level")]),
-                _lines(
-                    [one_line(s, widths[4] - pad, regular, "ESCO label") for s in item.esco_skills]
+                list_cell(
+                    item.esco_skills,
+                    widths[4] - pad,
+                    regular,
+                    "ESCO label",
+                    wrap_labels,
+                    spaced,
+                    gap,
                 ),
             )
-            rows.append(Row(cells, keep=len(name)))
-        tables.append((section.heading, Table(widths, size, header, tuple(rows), True, 2)))
+            rows.append(Row(cells, keep=len(name) if variant.keep_name else 1))
+        table = Table(widths, size, header, tuple(rows), True, DESCRIPTION_COLUMN, NAME_COLUMN)
+        tables.append((section.heading, table))
     return tables
 
 
-def _fit(build: Callable[[float], _T], style: Style) -> _T:
-    """Build with the style's table font size, shrinking by 0.25pt until everything fits."""
+def _fit(build: Callable[[float], _T], style: Style, smallest: float | None = None) -> _T:
+    """Build with the style's table font size, shrinking by 0.25pt until everything fits
+    (down to `smallest`, by default the style's min_table_size)."""
     size = style.table_size
+    smallest = style.min_table_size if smallest is None else smallest
     while True:
         try:
             return build(size)
         except LayoutError:
-            if size - 0.25 < style.min_table_size - 1e-9:
+            if size - 0.25 < smallest - 1e-9:
                 raise
             size -= 0.25
+
+
+def _fit_labels(build: Callable[[float, bool], _T], style: Style, wrap_first: bool) -> _T:
+    """Labels on one line, shrinking the type down to style.label_min_size (see _fit); if
+    they cannot all fit so, or with wrap_first, labels too wide wrap instead (the type
+    shrinking only if something else does not fit)."""
+    if not wrap_first:
+        try:
+            return _fit(lambda size: build(size, False), style, style.label_min_size)
+        except LayoutError:
+            pass
+    return _fit(lambda size: build(size, True), style)
 
 
 # --- cover, running header and footer -------------------------------------------------------
@@ -755,21 +1067,80 @@ def running_ops(
 # --- the whole profile ----------------------------------------------------------------------
 
 
+def _variations(
+    variant: Variant,
+    style: Style,
+    flow: _Flow,
+    competences: Sequence[tuple[str, Table]],
+) -> tuple[str, ...]:
+    """The variations (tests/pdfcorpus/variations.py) the layout shows, but the typeface."""
+    names = set(flow.seen) | {"header-bold", RULES_VARIATIONS[variant.table_rules]}
+    if variant.running_header:
+        names |= {"running-header", "page-numbers"}
+    elif variant.page_number:
+        names.add("page-numbers")
+    if variant.header_centred:
+        names.add("header-centred")
+    if variant.header_shaded:
+        names.add("header-shaded")
+    if style.bullet_indent is not None:
+        names.add("bullets-list")
+    tables = [table for _, table in competences]
+    if tables:
+        if variant.landscape:
+            names.add("landscape")
+        header = tables[0].header
+        lines = header.lines if header is not None else 1
+        if lines > 1:
+            names.add(f"header-wrap-{min(lines, 3)}")
+        if tables[0].size <= SMALL_TYPE + 1e-6:
+            names.add("small-type")
+        if tables[0].size >= LARGE_TYPE - 1e-6:
+            names.add("large-type")
+    rows = [row for table in tables for row in table.rows]
+    if any(len(row.cells[NAME_COLUMN]) > 1 for row in rows):
+        names.add("name-wrap")
+    esco = [row.cells[ESCO_COLUMN] for row in rows]
+    paragraphs = [1 + sum(1 for line in cell[1:] if line.gap) for cell in esco]
+    spaced = any(count > 1 for count in paragraphs)
+    if spaced and any(len(cell) > count for cell, count in zip(esco, paragraphs, strict=True)):
+        names.add("esco-paragraphs")
+    for split in flow.splits:
+        if split.description != "other":
+            names.add("row-across-pages")
+            if split.part >= 2:
+                names.add("row-over-3-pages")
+            if split.kind == "mid-name":
+                names.add("name-across-pages")
+    return tuple(sorted(names))
+
+
 def layout_profile(
     profile: ProfileData, variant: Variant, style: Style, measure: Measure
 ) -> PageLayout:
     """Cover, then title, description, occupations, context and competence tables."""
     width, height = variant.page_width_height
+    tables_size = (height, width) if variant.landscape else (width, height)
     style = style.scaled(variant.font_scale)
     text_w = width - style.margin_left - style.margin_right
+    tables_w = tables_size[0] - style.margin_left - style.margin_right
     x0 = style.margin_left
-    occupations = _fit(lambda s: occupations_table(profile, style, measure, s, text_w), style)
-    context = _fit(lambda s: context_table(profile, style, measure, s, text_w), style)
-    competences = _fit(
-        lambda s: competence_tables(profile, variant, style, measure, s, text_w), style
+    occupations = _fit(
+        lambda s: occupations_table(profile, variant, style, measure, s, text_w), style
+    )
+    wrap_first = variant.esco_share is not None
+    context = _fit_labels(
+        lambda s, w: context_table(profile, variant, style, measure, s, text_w, w),
+        style,
+        wrap_first,
+    )
+    competences = _fit_labels(
+        lambda s, w: competence_tables(profile, variant, style, measure, s, tables_w, w),
+        style,
+        wrap_first,
     )
 
-    flow = _Flow(style, height)
+    flow = _Flow(style, width, height)
     title_size, body = style.title_size, style.body_size
     leading = body * style.body_leading
     title = wrap(profile.title, text_w, _measurer(measure, BOLD, title_size))
@@ -784,13 +1155,24 @@ def layout_profile(
     flow.y += style.table_after
     _place_table(flow, occupations, variant, [OCCUPATIONS_HEADING])
     _place_table(flow, context, variant, [CONTEXT_HEADING])
+    if competences and tables_size != (width, height):
+        flow.turn(tables_size)
     for heading, table in competences:
-        lines = wrap(heading, text_w, _measurer(measure, BOLD, style.heading_size))
+        lines = wrap(heading, tables_w, _measurer(measure, BOLD, style.heading_size))
         _place_table(flow, table, variant, lines)
     body_pages = flow.finish()
     total = len(body_pages) + 1
     pages = [cover_ops(profile, style, width, height, measure)]
-    for number, ops in enumerate(body_pages, start=2):
-        extra = running_ops(profile, variant, style, width, height, number, total, measure)
+    sizes = [(width, height)]
+    for number, (ops, (page_w, page_h)) in enumerate(body_pages, start=2):
+        extra = running_ops(profile, variant, style, page_w, page_h, number, total, measure)
         pages.append(tuple(ops + extra))
-    return PageLayout(width, height, tuple(pages), tuple(flow.splits))
+        sizes.append((page_w, page_h))
+    return PageLayout(
+        width,
+        height,
+        tuple(pages),
+        tuple(flow.splits),
+        tuple(sizes) if any(size != (width, height) for size in sizes) else (),
+        _variations(variant, style, flow, competences),
+    )

@@ -2,13 +2,15 @@
 
 Fonts: base-14 Helvetica or Times (WinAnsi text only, not embedded). When a profile holds
 text outside WinAnsi (cp1252), even after NFKC-equivalent substitution (μ -> µ), this producer
-switches to the embedded Vera TTF for that profile; `font_names` tells which fonts it gets.
+switches to the embedded Vera TTF for that profile, and when Vera lacks a glyph too (λ, →) to
+the embedded DejaVu Sans TTF (tests/pdfcorpus/fonts/); `font_names` tells which fonts it gets.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from tests.pdfcorpus.layout import (
     LineOp,
     Measure,
     PageLayout,
+    RectOp,
     Style,
     TextOp,
     drawable_profile,
@@ -33,12 +36,16 @@ from tests.pdfcorpus.layout import (
 from tests.pdfcorpus.variants import Variant
 
 FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
+DEJAVU_DIR = Path(__file__).resolve().parent / "fonts"  # DejaVu Sans 2.37, see its LICENSE
+DEJAVU_FILES = (DEJAVU_DIR / "DejaVuSans.ttf", DEJAVU_DIR / "DejaVuSans-Bold.ttf")
 BASE14 = {
     "helvetica": ("Helvetica", "Helvetica-Bold"),
     "times": ("Times-Roman", "Times-Bold"),
 }
 CP1252_ENCODING = "AlbattsCp1252"
 VERA = ("Vera", "Vera-Bold")
+DEJAVU = ("DejaVuSans", "DejaVuSans-Bold")
+SERIF = {"Times-Roman-cp1252"}
 FIXED_DATE = "D:20230630120000+00'00'"
 
 STYLE = Style(
@@ -55,6 +62,7 @@ STYLE = Style(
     heading_after=6.0,
     table_size=8.0,
     min_table_size=6.0,
+    label_min_size=6.75,
     table_leading=1.25,
     pad_x=3.5,
     pad_y=3.0,
@@ -129,22 +137,44 @@ def register_base14(font: str) -> tuple[str, str]:
 
 
 @cache
-def vera_charset() -> frozenset[int]:
-    """Code points the Vera TTF has glyphs for."""
-    register_vera()
-    glyphs = pdfmetrics.getFont(VERA[0]).face.charToGlyph
+def register_dejavu() -> tuple[str, str]:
+    """Register the DejaVu Sans TTFs kept in tests/pdfcorpus/fonts (once); their names."""
+    for name, path in zip(DEJAVU, DEJAVU_FILES, strict=True):
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    return DEJAVU
+
+
+def _charset(name: str) -> frozenset[int]:
+    glyphs = pdfmetrics.getFont(name).face.charToGlyph
     return frozenset(code for code, glyph in glyphs.items() if glyph and 0x20 <= code < 0xFFFF)
 
 
+@cache
+def vera_charset() -> frozenset[int]:
+    """Code points the Vera TTF has glyphs for."""
+    return _charset(register_vera()[0])
+
+
+@cache
+def dejavu_charset() -> frozenset[int]:
+    """Code points the DejaVu Sans TTF has glyphs for."""
+    return _charset(register_dejavu()[0])
+
+
 def prepare(profile: ProfileData, variant: Variant) -> tuple[ProfileData, tuple[str, str]]:
-    """The profile as drawn and the (regular, bold) fonts: base-14 if WinAnsi allows, else Vera."""
+    """The profile as drawn and the (regular, bold) fonts: base-14 if WinAnsi allows, else
+    Vera if it has every glyph (after NFKC substitution), else DejaVu Sans (or LayoutError
+    naming the characters it lacks)."""
     if variant.font in BASE14:
         try:
             drawn = drawable_profile(profile, WINANSI, "WinAnsi")
             return drawn, register_base14(variant.font)
         except LayoutError:
             pass
-    return drawable_profile(profile, vera_charset(), "Vera"), register_vera()
+    try:
+        return drawable_profile(profile, vera_charset(), "Vera"), register_vera()
+    except LayoutError:
+        return drawable_profile(profile, dejavu_charset(), "DejaVu Sans"), register_dejavu()
 
 
 def font_names(profile: ProfileData, variant: Variant) -> tuple[str, str]:
@@ -164,9 +194,11 @@ def make_measure(regular: str, bold: str) -> Measure:
 
 
 def layout_for(profile: ProfileData, variant: Variant) -> PageLayout:
-    """The pages this producer draws for a profile."""
+    """The pages this producer draws for a profile (variations with the typeface)."""
     drawn, (regular, bold) = prepare(profile, variant)
-    return layout_profile(drawn, variant, STYLE, make_measure(regular, bold))
+    layout = layout_profile(drawn, variant, STYLE, make_measure(regular, bold))
+    face = "serif" if regular in SERIF else "sans"
+    return replace(layout, variations=tuple(sorted({*layout.variations, face})))
 
 
 def _document_id(profile: ProfileData, variant: Variant) -> bytes:
@@ -177,8 +209,8 @@ def _document_id(profile: ProfileData, variant: Variant) -> bytes:
 
 def render_reportlab(profile: ProfileData, variant: Variant) -> bytes:
     """PDF bytes; the same inputs always give the same bytes."""
-    drawn, (regular, bold) = prepare(profile, variant)
-    layout = layout_profile(drawn, variant, STYLE, make_measure(regular, bold))
+    regular, bold = font_names(profile, variant)
+    layout = layout_for(profile, variant)
     names = {"regular": regular, "bold": bold}
     buffer = io.BytesIO()
     pdf = canvas.Canvas(
@@ -196,14 +228,23 @@ def render_reportlab(profile: ProfileData, variant: Variant) -> bytes:
     pdf.setKeywords(variant.name)
     pdf.setDateFormatter(lambda *_: FIXED_DATE)
     pdf._doc._ID = _document_id(profile, variant)  # fixed /ID, whatever SOURCE_DATE_EPOCH says
-    for ops in layout.pages:
+    page_size = (layout.width, layout.height)
+    for index, ops in enumerate(layout.pages):
+        if layout.page_size(index) != page_size:
+            page_size = layout.page_size(index)
+            pdf.setPageSize(page_size)
+        height = page_size[1]
         for op in ops:
             if isinstance(op, TextOp):
                 pdf.setFont(names[op.font], op.size)
-                pdf.drawString(op.x, layout.height - op.y, op.text)
+                pdf.drawString(op.x, height - op.y, op.text)
             elif isinstance(op, LineOp):
                 pdf.setLineWidth(op.width)
-                pdf.line(op.x1, layout.height - op.y1, op.x2, layout.height - op.y2)
+                pdf.line(op.x1, height - op.y1, op.x2, height - op.y2)
+            elif isinstance(op, RectOp):
+                pdf.setFillGray(op.grey)
+                pdf.rect(op.x, height - op.y - op.height, op.width, op.height, stroke=0, fill=1)
+                pdf.setFillGray(0)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
