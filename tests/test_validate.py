@@ -510,12 +510,46 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
             "Application Engineer – BMS Battery Wizard",
             Issue(
                 "normalise",
-                "specialisation text 'Battery Wizard' does not end in a role noun, so it "
-                "cannot be told apart from its neighbours",
+                "specialisation text 'Battery Wizard' does not end in a role noun from "
+                "schemas/vocab/role_nouns.txt, so it is kept as one title",
                 Location(FILE, line=38, table="specialisations", column="specialisation"),
-                "add its role noun to schemas/vocab/role_nouns.txt, or put one title per line",
+                "if its last word is a role noun, add that noun to "
+                "schemas/vocab/role_nouns.txt; if it is several titles, write one title per "
+                "line (or separate them with ';')",
+                severity="warning",
             ),
-            id="specialisation-without-role-noun",
+            id="specialisation-without-role-noun-warning",
+        ),
+        pytest.param(
+            "Application Engineer – BMS",
+            "Application Engineer – BMS Line Operator Trainer",
+            Issue(
+                "normalise",
+                "ambiguous specialisations 'Line Operator Trainer': read as one title, not as "
+                "'Line Operator' + 'Trainer' ('Operator' and 'Trainer' are both role nouns)",
+                Location(FILE, line=38, table="specialisations", column="specialisation"),
+                "if the other reading is right, write one title per line (or separate them "
+                "with ';'); if 'Trainer' usually opens a title, add it to "
+                "schemas/vocab/title_openers.txt",
+                severity="warning",
+            ),
+            id="specialisation-role-nouns-meet-warning",
+        ),
+        pytest.param(
+            "Application Engineer – BMS",
+            "Line Operator Trainer Quality Inspector Application Engineer – BMS",
+            Issue(
+                "normalise",
+                "ambiguous specialisations 'Line Operator Trainer Quality Inspector': read as "
+                "'Line Operator Trainer' + 'Quality Inspector', not as 'Line Operator' + "
+                "'Trainer Quality Inspector' ('Operator' and 'Trainer' are both role nouns)",
+                Location(FILE, line=38, table="specialisations", column="specialisation"),
+                "if the other reading is right, write one title per line (or separate them "
+                "with ';'); if 'Trainer' usually opens a title, add it to "
+                "schemas/vocab/title_openers.txt",
+                severity="warning",
+            ),
+            id="specialisation-split-shown-warning",
         ),
     ],
 )
