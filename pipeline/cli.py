@@ -200,3 +200,46 @@ def print_summary(
             "(--strict rejects files that have any)",
             highlight=False,
         )
+
+
+@main.command(name="inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--page",
+    "pages",
+    type=click.IntRange(min=1),
+    multiple=True,
+    help="Page to draw (repeatable); default: every page the profile's tables are on.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the page images and the row dump  [default: inspect/<file name>]",
+)
+def inspect_command(file: Path, pages: tuple[int, ...], out_dir: Path | None) -> None:
+    """Show what the extractor detected in FILE: the first step when a PDF is rejected.
+
+    For a PDF, writes one PNG per page with the detected running header/footer (grey),
+    headings (orange), table header bands (purple), column boundaries (blue), rows (green
+    where a ruling bounds them, cyan where white space does) and the place of a problem
+    (red), and a text dump of what each row became. For a text file, the rows with their
+    line numbers.
+
+    \b
+    Examples:
+      albatts inspect raw/profile.pdf --page 3
+      albatts inspect raw/profile.pdf --out /tmp/look
+    """
+    from pipeline.inspect import inspect_file
+
+    target = out_dir or Path("inspect") / file.stem
+    result = inspect_file(file, target, pages or None)
+    console = Console(soft_wrap=True)
+    for image in result.images:
+        console.print(f"page image  {image}", highlight=False)
+    console.print(f"row dump    {result.dump}", highlight=False)
+    console.print(result.dump.read_text(encoding="utf-8"), highlight=False, markup=False)
+    if result.error is not None:
+        raise SystemExit(EXIT_REJECTED)

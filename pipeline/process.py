@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
+from pipeline.extract.pdf import PdfLayout
 from pipeline.model import Issue, Location, Source, Status, Verdict
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import Tables, profile_to_tables
@@ -29,7 +30,9 @@ def display_path(path: Path) -> str:
         return absolute.as_posix()
 
 
-def process_file(path: Path, rules: NormaliseRules | None = None) -> FileResult:
+def process_file(
+    path: Path, rules: NormaliseRules | None = None, layout: PdfLayout | None = None
+) -> FileResult:
     """Never raises for a bad input: every problem becomes an Issue in the verdict."""
     rules = rules or NormaliseRules.load()
     shown = display_path(path)
@@ -63,7 +66,7 @@ def process_file(path: Path, rules: NormaliseRules | None = None) -> FileResult:
         return FileResult(Verdict(shown, sha256, None, "rejected", None, (issue,)), None)
     source = Source(shown, fmt, sha256)
     try:
-        document = extract_document(data, source)
+        document = extract_document(data, source, layout)
     except PipelineError as error:
         return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),)), None)
     normalised = document_to_profile(document, rules)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.extract.pdf import PdfLayout
 from pipeline.workers import Limits
 
 FORMATS = ("parquet", "csv", "json")
@@ -21,6 +22,8 @@ class Settings:
     # Per-file worker limits; None processes files in this process, without limits.
     limits: Limits | None = field(default_factory=Limits)
     strict: bool = False
+    # Every tolerance of the PDF layout code; travels with each file to its worker.
+    layout: PdfLayout = field(default_factory=PdfLayout)
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.formats if name not in FORMATS]

@@ -6,12 +6,14 @@ metadata {"vocabulary": name} so a failure can tell the steward which file to ed
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipeline.schemas.text import BULLET_MARKERS
 from pipeline.schemas.vocabulary import load_vocabulary
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -24,7 +26,7 @@ ESCO_OCCUPATION_URI = (
 SHA256 = r"^[0-9a-f]{64}$"
 PERIOD = r"^\d{4}-\d{4}$"
 # Leftovers of HTML, bullets or layout that normalisation should have removed.
-LEFTOVER_MARKUP = r"[<>\t\n\r]|^\s|\s$| {2}|^[-•–*▪●◦‣](?:\s|$)"
+LEFTOVER_MARKUP = rf"[<>\t\n\r]|^\s|\s$| {{2}}|^[{re.escape(BULLET_MARKERS)}](?:\s|$)"
 # Multi-paragraph text may keep blank-line paragraph breaks but nothing else.
 LEFTOVER_MARKUP_PARAGRAPHS = r"[<>\t\r]|^\s|\s$| {2}|\n{3,}|[^\n]\n[^\n]"
 

@@ -58,6 +58,12 @@ def test_strip_marker_leaves_non_markers(raw: str, expected: str) -> None:
         pytest.param(["tools -", "and more"], "tools - and more", id="free-dash-spaced"),
         pytest.param(["a", "", "  b  "], "a b", id="blank-parts-skipped"),
         pytest.param(["state-of-", "charge"], "state-of-charge", id="hyphen-join-compound"),
+        pytest.param(["Doyle–Fuller–", "Newman"], "Doyle–Fuller–Newman", id="en-dash-join"),
+        pytest.param(["the 20–", "80 % window"], "the 20–80 % window", id="en-dash-range-join"),
+        pytest.param(["20 –", "80 %"], "20 – 80 %", id="spaced-en-dash-keeps-space"),
+        pytest.param(["quali\u2010", "fy"], "qualify", id="typesetter-hyphen-dropped"),
+        pytest.param(["specifica\u00ad", "tions"], "specifications", id="soft-hyphen-dropped"),
+        pytest.param(["Models/", "Modelling"], "Models/ Modelling", id="slash-keeps-space"),
     ],
 )
 def test_join_wrapped(parts: list[str], expected: str) -> None:

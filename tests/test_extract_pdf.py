@@ -1,4 +1,5 @@
-"""PDF extraction: words to lines, furniture, blocks, synthetic pages, real PDFs, bad PDFs.
+"""PDF extraction: words to lines, furniture, blocks, header bands, synthetic pages (open
+and ruled tables, rows cut by page breaks), real PDFs, bad PDFs.
 
 Synthetic words use a fake monospace measure: a character is half the font size wide and a
 space a quarter, so a line's geometry follows from its text, x0, top and size.
@@ -16,18 +17,12 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from pipeline.errors import ReadError
-from pipeline.extract.pdf import (
-    Page,
-    PdfLayout,
-    TextLine,
-    Word,
-    lines_to_blocks,
-    pages_to_document,
-    read_pdf,
-    strip_furniture,
-    words_to_lines,
-)
-from pipeline.extract.structure import header_word_runs
+from pipeline.extract.pdf import read_pdf
+from pipeline.extract.pdf_layout import pages_to_document
+from pipeline.extract.pdf_lines import TextLine, find_furniture, lines_to_blocks, words_to_lines
+from pipeline.extract.pdf_model import PageData, PdfLayout, Rule, Word
+from pipeline.extract.pdf_tables import find_header_band
+from pipeline.extract.structure import competence_header, occupation_header
 from pipeline.model import (
     Cell,
     ContextEntry,
@@ -50,6 +45,7 @@ FILE = "raw/profile.pdf"
 SOURCE = Source(FILE, "pdf", "0" * 64)
 LAYOUT = PdfLayout()
 SIZE = 10.0
+WIDTH, HEIGHT = 595.0, 842.0
 LEFT = 50.0
 RIGHT = 545.0
 TRUTH = AUTHORED / "battery-quality-test-technician.expected.json"
@@ -82,7 +78,7 @@ def words(
     x = x0
     for part in parts:
         width = len(part) * size / 2
-        placed.append(Word(part, x, x + width, top, top + size))
+        placed.append(Word(part, x, x + width, top, top + size, size))
         x += width + space
     return placed
 
@@ -96,8 +92,8 @@ def full_line(page: int, top: float, text: str, size: float = SIZE) -> TextLine:
     return TextLine(page, tuple(words(text, LEFT, top, size, right=RIGHT)))
 
 
-def texts(pages: Sequence[Page]) -> list[list[str]]:
-    return [[text_line.text for text_line in page.lines] for page in pages]
+def w(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
+    return Word(text, x0, x1, top, bottom, bottom - top)
 
 
 def parts(cells: Sequence[Cell]) -> list[tuple[int | None, list[str]]]:
@@ -112,35 +108,40 @@ def parts(cells: Sequence[Cell]) -> list[tuple[int | None, list[str]]]:
     ("placed", "expected"),
     [
         pytest.param(
-            [Word("Quality", 50, 85, 100, 110), Word("Standards", 90, 135, 104, 114)],
+            [w("Quality", 50, 85, 100, 110), w("Standards", 90, 135, 104, 114)],
             ["Quality Standards"],
-            id="same-line-within-half-size",
+            id="same-line-middle-within-line",
         ),
         pytest.param(
-            [Word("Quality", 50, 85, 100, 110), Word("Standards", 90, 135, 106, 116)],
+            [w("Quality", 50, 85, 100, 110), w("Standards", 90, 135, 106, 116)],
             ["Quality", "Standards"],
-            id="next-line-beyond-half-size",
+            id="next-line-middle-below-line",
         ),
         pytest.param(
             [
-                Word("Expert", 400, 430, 100.4, 110.4),
-                Word("K", 150, 155, 100, 110),
-                Word("Standards", 90, 135, 100.2, 110.2),
-                Word("Quality", 50, 85, 100.4, 110.4),
+                w("Expert", 400, 430, 100.4, 110.4),
+                w("K", 150, 155, 100, 110),
+                w("Standards", 90, 135, 100.2, 110.2),
+                w("Quality", 50, 85, 100.4, 110.4),
             ],
             ["Quality Standards K Expert"],
             id="left-to-right-whatever-the-top-jitter",
         ),
         pytest.param(
-            [Word("Footnote", 50, 90, 103, 110), Word("Body", 100, 120, 100, 110)],
+            [w("Footnote", 50, 90, 103, 110), w("Body", 100, 120, 100, 110)],
             ["Footnote Body"],
             id="different-sizes-same-baseline",
         ),
         pytest.param(
+            [w("•", 50, 53, 103.5, 106.5), w("Body", 58, 80, 100, 110)],
+            ["• Body"],
+            id="bullet-shape-joins-its-line",
+        ),
+        pytest.param(
             [
-                Word("second", 50, 80, 112, 122),
-                Word("third", 50, 75, 124, 134),
-                Word("first", 50, 75, 100, 110),
+                w("second", 50, 80, 112, 122),
+                w("third", 50, 75, 124, 134),
+                w("first", 50, 75, 100, 110),
             ],
             ["first", "second", "third"],
             id="top-to-bottom",
@@ -148,7 +149,7 @@ def parts(cells: Sequence[Cell]) -> list[tuple[int | None, list[str]]]:
     ],
 )
 def test_words_to_lines(placed: list[Word], expected: list[str]) -> None:
-    lines = words_to_lines(placed, 4, LAYOUT)
+    lines = words_to_lines(placed, 4)
     assert [text_line.text for text_line in lines] == expected
     assert {text_line.page for text_line in lines} == {4}
     assert all(
@@ -158,15 +159,26 @@ def test_words_to_lines(placed: list[Word], expected: list[str]) -> None:
 
 
 def test_words_to_lines_of_no_words_is_empty() -> None:
-    assert words_to_lines([], 1, LAYOUT) == []
+    assert words_to_lines([], 1) == []
 
 
-def page_of(number: int, *rows: str, size: float = SIZE) -> Page:
-    return Page(
-        number,
-        tuple(line(number, 60 + 14 * i, (LEFT, row), size=size) for i, row in enumerate(rows)),
-        (),
-    )
+def page_of(number: int, *rows: str, size: float = SIZE, top: float = 60) -> PageData:
+    placed = [word for i, row in enumerate(rows) for word in words(row, LEFT, top + 14 * i, size)]
+    return PageData(number, WIDTH, HEIGHT, tuple(placed))
+
+
+def cover_of(*rows: str) -> PageData:
+    """A cover: its text starts lower than the running header of the other pages."""
+    return page_of(1, *rows, top=200)
+
+
+def strip_furniture(pages: Sequence[PageData]) -> list[list[str]]:
+    lines = [words_to_lines(page.words, page.number) for page in pages]
+    dropped = find_furniture(pages, lines, LAYOUT)
+    return [
+        [line.text for i, line in enumerate(page_lines) if i not in drop]
+        for page_lines, drop in zip(lines, dropped, strict=True)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -174,7 +186,7 @@ def page_of(number: int, *rows: str, size: float = SIZE) -> Page:
     [
         pytest.param(
             [
-                page_of(1, ALLIANCE, "2019-2023", TITLE),
+                cover_of(ALLIANCE, "2019-2023", TITLE),
                 page_of(2, ALLIANCE, TITLE, "First paragraph."),
                 page_of(3, ALLIANCE, "ESCO Occupations", "ID NAME Concept URI"),
             ],
@@ -187,20 +199,20 @@ def page_of(number: int, *rows: str, size: float = SIZE) -> Page:
         ),
         pytest.param(
             [
-                page_of(1, ALLIANCE, "2019-2023", TITLE),
+                cover_of(ALLIANCE, "2019-2023", TITLE),
                 page_of(2, TITLE, "First paragraph.", "Profile v1.2 – sheet 2"),
-                page_of(3, "ESCO Occupations", "ID NAME Concept URI", "Profile v1.2 – sheet 3"),
+                page_of(3, "ESCO Occupations", "ID NAME", "Profile v1.2 – sheet 3"),
             ],
             [
                 [ALLIANCE, "2019-2023", TITLE],
                 [TITLE, "First paragraph."],
-                ["ESCO Occupations", "ID NAME Concept URI"],
+                ["ESCO Occupations", "ID NAME"],
             ],
-            id="running-footer-digits-aside",
+            id="running-footer-digits-aside-same-place",
         ),
         pytest.param(
             [
-                page_of(1, ALLIANCE, "2019-2023", TITLE),
+                cover_of(ALLIANCE, "2019-2023", TITLE),
                 page_of(2, TITLE, "First paragraph.", "Second paragraph."),
                 page_of(3, "ESCO Occupations", "ID NAME Concept URI", "3119.4 quality"),
             ],
@@ -213,7 +225,7 @@ def page_of(number: int, *rows: str, size: float = SIZE) -> Page:
         ),
         pytest.param(
             [
-                page_of(1, ALLIANCE, "2019-2023", TITLE),
+                cover_of(ALLIANCE, "2019-2023", TITLE),
                 page_of(2, "Soft Competence", "Teamwork K Expert", "Listening S Expert"),
                 page_of(3, "Soft Competence", "Ethics K Expert", "Empathy S Expert"),
                 page_of(4, "Teamwork", "Ethics", "Soft Competence", "Listening", "Empathy"),
@@ -226,10 +238,36 @@ def page_of(number: int, *rows: str, size: float = SIZE) -> Page:
             ],
             id="recurring-line-dropped-only-at-page-edges",
         ),
+        pytest.param(
+            [
+                page_of(1, "12/4/26, 9:15 AM Profile", ALLIANCE, "2019-2023", TITLE),
+                page_of(2, "12/4/26, 9:15 AM Profile", TITLE, "First paragraph."),
+                page_of(3, "12/4/26, 9:15 AM Profile", "ESCO Occupations", "ID NAME"),
+            ],
+            [
+                [ALLIANCE, "2019-2023", TITLE],
+                [TITLE, "First paragraph."],
+                ["ESCO Occupations", "ID NAME"],
+            ],
+            id="browser-print-header-dropped-from-the-cover-too",
+        ),
+        pytest.param(
+            [
+                cover_of(ALLIANCE, "2019-2023", TITLE),
+                page_of(2, "Name Type (S/K) Description/Context Level ESCO", "Teamwork K"),
+                page_of(3, "Name Type (S/K) Description/Context Level ESCO", "Ethics K"),
+            ],
+            [
+                [ALLIANCE, "2019-2023", TITLE],
+                ["Name Type (S/K) Description/Context Level ESCO", "Teamwork K"],
+                ["Name Type (S/K) Description/Context Level ESCO", "Ethics K"],
+            ],
+            id="repeated-table-header-is-not-furniture",
+        ),
     ],
 )
-def test_strip_furniture(pages: list[Page], expected: list[list[str]]) -> None:
-    assert texts(strip_furniture(pages, LAYOUT)) == expected
+def test_strip_furniture(pages: list[PageData], expected: list[list[str]]) -> None:
+    assert strip_furniture(pages) == expected
 
 
 @pytest.mark.parametrize(
@@ -245,17 +283,8 @@ def test_strip_furniture(pages: list[Page], expected: list[list[str]]) -> None:
 def test_strip_furniture_drops_page_numbers(number: str, where: str) -> None:
     body = ("Soft Competence", "Name Type (S/K) Description/Context Level ESCO")
     rows = (*body, number) if where == "footer" else (number, *body)
-    pages = [page_of(1, ALLIANCE, "2019-2023", TITLE), page_of(2, TITLE), page_of(3, *rows)]
-    assert texts(strip_furniture(pages, LAYOUT)) == [
-        [ALLIANCE, "2019-2023", TITLE],
-        [TITLE],
-        list(body),
-    ]
-
-
-def test_strip_furniture_drops_lone_page_number_keeps_rulings() -> None:
-    page = Page(2, (line(2, 60, (LEFT, TITLE)), line(2, 800, (300, "2"))), (46.0, 549.0))
-    assert strip_furniture([page], LAYOUT) == [Page(2, (page.lines[0],), (46.0, 549.0))]
+    pages = [cover_of(ALLIANCE, "2019-2023", TITLE), page_of(2, TITLE), page_of(3, *rows)]
+    assert strip_furniture(pages) == [[ALLIANCE, "2019-2023", TITLE], [TITLE], list(body)]
 
 
 @pytest.mark.parametrize(
@@ -346,21 +375,89 @@ def test_lines_to_blocks_of_no_lines_is_empty() -> None:
     assert lines_to_blocks([], LAYOUT) == []
 
 
+Label = tuple[float, float, str]  # (x0, top, text) of one line of a header label
+
+
+def band_lines(*labels: Label) -> list[TextLine]:
+    placed = [word for x0, top, text in labels for word in words(text, x0, top)]
+    return words_to_lines(placed, 3)
+
+
 @pytest.mark.parametrize(
-    ("header", "expected"),
+    ("labels", "texts", "line_count"),
     [
         pytest.param(
-            "Name Type (S/K) Description/Context Level ESCO",
-            [[0], [1, 2], [3], [4], [5]],
-            id="competence-header",
+            [
+                *[(50, 100, "Name"), (150, 100, "Type (S/K)")],
+                *[(230, 100, "Description/Context"), (400, 100, "Level"), (460, 100, "ESCO")],
+            ],
+            ("Name", "Type (S/K)", "Description/Context", "Level", "ESCO"),
+            1,
+            id="one-line",
         ),
-        pytest.param("ID NAME Concept URI", [[0], [1], [2, 3]], id="occupation-header"),
-        pytest.param("name TYPE description LEVEL esco", [[0], [1], [2], [3], [4]], id="any-case"),
-        pytest.param("(S/K) Name Type", [[0], [1], [2]], id="unknown-first-word-opens-run"),
+        pytest.param(
+            [
+                *[(50, 106, "Name"), (150, 100, "Type"), (147, 112, "(S/K)")],
+                *[(230, 100, "Description/"), (240, 112, "Context")],
+                *[(400, 106, "Level"), (460, 106, "ESCO")],
+            ],
+            ("Name", "Type (S/K)", "Description/Context", "Level", "ESCO"),
+            3,
+            id="wrapped-two-lines-others-centred-between",
+        ),
+        pytest.param(
+            [
+                *[(50, 100, "Name"), (150, 100, "Type"), (150, 112, "(S/K)")],
+                *[(230, 100, "Descrip"), (230, 112, "tion/"), (230, 124, "Context")],
+                *[(400, 100, "Level"), (460, 100, "ESCO")],
+            ],
+            None,
+            3,
+            id="label-broken-inside-a-word-is-not-a-known-label",
+        ),
+        pytest.param(
+            [
+                *[(50, 100, "Name"), (150, 100, "Type"), (150, 112, "(S/K)")],
+                *[(230, 100, "Description"), (230, 112, "/"), (230, 124, "Context")],
+                *[(400, 100, "Level"), (460, 100, "ESCO")],
+            ],
+            ("Name", "Type (S/K)", "Description/Context", "Level", "ESCO"),
+            3,
+            id="three-lines",
+        ),
     ],
 )
-def test_header_word_runs(header: str, expected: list[list[int]]) -> None:
-    assert header_word_runs(header.split(" ")) == expected
+def test_find_header_band(
+    labels: list[Label], texts: tuple[str, ...] | None, line_count: int
+) -> None:
+    lines = band_lines(*labels)
+    start = next(i for i, text_line in enumerate(lines) if "Name" in text_line.text)
+    band = find_header_band(lines, start, competence_header, LAYOUT)
+    if texts is None:
+        assert band is None
+        return
+    assert band is not None
+    assert band.texts == texts
+    assert band.fields == ("name", "type", "description", "level", "esco")
+    assert (band.first, band.last) == (0, line_count - 1)
+
+
+def test_find_header_band_leaves_a_body_row_of_header_words_out() -> None:
+    lines = band_lines(
+        (50, 100, "Name"), (150, 100, "Type"), (150, 112, "(S/K)"),
+        (230, 100, "Description/Context"), (400, 100, "Level"), (460, 100, "ESCO"),
+        (150, 124, "K"),
+    )  # fmt: skip
+    band = find_header_band(lines, 0, competence_header, LAYOUT)
+    assert band is not None
+    assert band.texts[1] == "Type (S/K)"
+    assert lines[band.last + 1].text == "K"
+
+
+def test_find_header_band_occupations() -> None:
+    lines = band_lines((50, 100, "ID"), (110, 100, "NAME"), (300, 100, "Concept URI"))
+    band = find_header_band(lines, 0, occupation_header, LAYOUT)
+    assert band is not None and band.fields == ("code", "label", "uri")
 
 
 # --- 2. synthetic profile pages -------------------------------------------------------------
@@ -430,12 +527,15 @@ class Sheet:
     def header(self, grid: Grid) -> Sheet:
         return self.add(*zip(grid.headers, HEADER_LABELS, strict=True))
 
-    def page(self) -> Page:
+    def page(self) -> PageData:
         footer = (line(self.number, 800, (290, f"Page {self.number}"), size=8),)
-        return Page(self.number, (*self.lines, *(footer if self.number > 1 else ())), self.rulings)
+        lines = (*self.lines, *(footer if self.number > 1 else ()))
+        rules = tuple(Rule("v", x, 60, 780) for x in self.rulings)
+        placed = tuple(word for text_line in lines for word in text_line.words)
+        return PageData(self.number, WIDTH, HEIGHT, placed, rules)
 
 
-def cover_page() -> Page:
+def cover_page() -> PageData:
     sheet = Sheet(1)
     sheet.top = 200
     sheet.add((160, ALLIANCE)).add((270, "2019-2023"), gap=18).add((150, TITLE), size=18, gap=18)
@@ -445,7 +545,7 @@ def cover_page() -> Page:
     return sheet.page()
 
 
-def description_page() -> Page:
+def description_page() -> PageData:
     sheet = Sheet(2)
     sheet.add((LEFT, TITLE), size=14)
     sheet.full("A battery quality & test technician prepares and runs electrical,")
@@ -482,7 +582,7 @@ ESCO_CONTINUES = Break("- Knowledge of ISO 9001", ("", "quality management"))
 
 def profile_pages(
     grid: Grid = OPEN, cut: Break = NEW_BULLET, repeat_header: bool = False
-) -> list[Page]:
+) -> list[PageData]:
     """Cover; title, description, ESCO table and Context; two competence tables, the first
     with a row cut by the page break between pages 3 and 4."""
     three = Sheet(3, grid.rulings)

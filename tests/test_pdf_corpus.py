@@ -1,53 +1,176 @@
-"""The PDF fixture corpus: every PDF from every producer at 100% cell accuracy, and the
-same profile as PDF and as seed-format text giving the same tables.
+"""The PDF fixture corpus: our own renderers' PDFs (rendered here) and the committed PDFs of
+independent producers (a browser, an office suite, WeasyPrint, LaTeX), each checked against
+the truth it was rendered from, and against the same profile as seed-format text.
 
-The corpus is rendered from tests/pdfcorpus/profiles/*.json (the seed and six authored
-profiles) by two producers in several layout variants; see tests/pdfcorpus/README.md.
+Every PDF must extract at full cell accuracy, or be listed in known_gaps.json with the
+number of differing cells it may not exceed (a ratchet: a listed file that improves must
+have its entry lowered or removed). Where a known gap is in the ESCO skills only, the
+verdict must carry the warning that says the PDF does not set its labels apart: the
+extractor may be unsure, never silently wrong.
 """
 
 import json
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline.process import FileResult, process_file
-from pipeline.stages.normalise import NormaliseRules
-from tests.pdfcorpus.accuracy import SOURCE_COLUMNS, Report, format_report, score
-from tests.pdfcorpus.build import build_corpus
+from pipeline.process import FileResult
+from tests.pdfcorpus.accuracy import (
+    SOURCE_COLUMNS,
+    CorpusPdf,
+    Report,
+    committed_corpus,
+    extract_all,
+    format_report,
+    own_corpus,
+    score,
+)
 from tests.pdfcorpus.data import CORPUS_PROFILES
+from tests.pdfcorpus.fixtures import PDFS, load_fixture_pdfs
 from tests.pdfcorpus.variants import corpus_variants
 
+KNOWN_GAPS = Path(__file__).parent / "pdfcorpus" / "known_gaps.json"
+INDEPENDENT = {"chromium", "libreoffice", "weasyprint"}
+# The layout variations the issue names, and the producers that cannot make some of them.
+NAMED = {
+    "header-wrap-2",
+    "header-wrap-3",
+    "header-centred",
+    "header-bold",
+    "header-shaded",
+    "name-wrap",
+    "name-across-pages",
+    "valign-middle",
+    "valign-bottom",
+    "rules-horizontal",
+    "shaded-rows",
+    "landscape",
+    "row-over-3-pages",
+    "esco-paragraphs",
+    "justified-description",
+    "small-type",
+    "large-type",
+}
+# Variations a producer does not make: LaTeX's longtable cannot break a row across pages;
+# our own renderers do not justify paragraphs (yet).
+NOT_MADE = {
+    "latex": {"name-across-pages", "row-over-3-pages"},
+    "reportlab": {"justified-description"},
+    "fpdf2": {"justified-description"},
+}
+
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path]]:
-    return build_corpus(tmp_path_factory.mktemp("corpus"))
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[CorpusPdf]:
+    return [*own_corpus(tmp_path_factory.mktemp("corpus")), *committed_corpus()]
 
 
 @pytest.fixture(scope="module")
-def results(corpus: list[tuple[Path, Path]], rules: NormaliseRules) -> dict[Path, FileResult]:
-    texts = {pdf.with_name(f"{pdf.name.split('__')[0]}.txt") for pdf, _ in corpus}
-    return {path: process_file(path, rules) for path in [*(pdf for pdf, _ in corpus), *texts]}
+def texts(corpus: list[CorpusPdf]) -> dict[str, Path]:
+    """The seed-format text export of each truth profile, written beside our own PDFs."""
+    folder = next(pdf.path.parent for pdf in corpus if pdf.producer in {"reportlab", "fpdf2"})
+    return {path.stem: path for path in folder.glob("*.txt")}
 
 
-def test_corpus_covers_every_profile_and_producer(corpus: list[tuple[Path, Path]]) -> None:
-    stems = {pdf.name.split("__")[0] for pdf, _ in corpus}
-    assert stems == {path.stem for path in CORPUS_PROFILES.glob("*.json")}
-    assert len(stems) >= 7
-    producers = {variant.producer for variant in corpus_variants()}
-    assert producers == {"reportlab", "fpdf2"}
-    assert len(corpus) == len(stems) * len(corpus_variants())
+@pytest.fixture(scope="module")
+def results(corpus: list[CorpusPdf], texts: dict[str, Path]) -> dict[Path, FileResult]:
+    paths = [*(pdf.path for pdf in corpus), *texts.values()]
+    return dict(zip(paths, extract_all(paths, jobs=2), strict=True))
 
 
-def test_every_fixture_pdf_extracts_at_full_cell_accuracy(
-    corpus: list[tuple[Path, Path]], results: dict[Path, FileResult]
+def known_gaps() -> dict[str, int]:
+    entries = json.loads(KNOWN_GAPS.read_text(encoding="utf-8"))["files"]
+    return {name: entry["differences"] for name, entry in entries.items()}
+
+
+def key(pdf: CorpusPdf) -> str:
+    return f"{pdf.producer}/{pdf.path.name}"
+
+
+def stem(pdf: CorpusPdf) -> str:
+    """The truth profile's stem: '<stem>__<variant>.pdf'."""
+    return pdf.path.name.split("__")[0]
+
+
+def test_corpus_covers_every_profile_and_producer(corpus: list[CorpusPdf]) -> None:
+    stems = {path.stem for path in CORPUS_PROFILES.glob("*.json")}
+    assert len(stems) >= 11
+    own = [pdf for pdf in corpus if pdf.producer in {"reportlab", "fpdf2"}]
+    assert len(own) == len(stems) * len(corpus_variants())
+    committed = [pdf for pdf in corpus if pdf not in own]
+    by_producer: dict[str, set[str]] = {}
+    for pdf in committed:
+        by_producer.setdefault(pdf.producer, set()).add(stem(pdf))
+    assert set(by_producer) >= INDEPENDENT
+    for producer, rendered in by_producer.items():
+        assert rendered == stems, f"{producer} did not render {sorted(stems - rendered)}"
+
+
+def test_committed_pdfs_are_the_ones_their_manifest_records() -> None:
+    import hashlib
+
+    for manifest in sorted(PDFS.glob("*/manifest.json")):
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        assert data["versions"], f"{manifest}: no producer version recorded"
+        for entry in data["files"]:
+            pdf = manifest.parent / entry["file"]
+            assert hashlib.sha256(pdf.read_bytes()).hexdigest() == entry["sha256"], pdf
+    assert {pdf.path.parent.name for pdf in load_fixture_pdfs()} >= INDEPENDENT
+
+
+@pytest.mark.parametrize("producer", sorted(INDEPENDENT | {"latex", "reportlab", "fpdf2"}))
+def test_every_named_layout_variation_is_in_the_corpus(
+    corpus: list[CorpusPdf], producer: str
 ) -> None:
-    report = Report()
-    for pdf, truth in corpus:
-        score(pdf.name, json.loads(truth.read_text(encoding="utf-8")), results[pdf], report)
-    assert report.perfect, format_report(report)
-    assert report.overall.truth > 25_000
+    made = {name for pdf in corpus if pdf.producer == producer for name in pdf.variations}
+    assert NAMED - NOT_MADE.get(producer, set()) <= made, sorted(NAMED - made)
+
+
+def test_every_pdf_extracts_at_full_accuracy_or_within_its_known_gap(
+    corpus: list[CorpusPdf], results: dict[Path, FileResult]
+) -> None:
+    gaps = known_gaps()
+    failures = []
+    overall = Report()
+    for pdf in corpus:
+        report = Report()
+        truth = json.loads(pdf.truth.read_text(encoding="utf-8"))
+        score(key(pdf), truth, results[pdf.path], report)
+        score(key(pdf), truth, results[pdf.path], overall)
+        differences = len(report.differences)
+        allowed = gaps.get(key(pdf), 0)
+        if differences > allowed:
+            failures.append(f"{key(pdf)}: {differences} differing cells (allowed {allowed})")
+            failures += [f"    {d}" for d in report.differences[:8]]
+        elif differences < allowed:
+            failures.append(
+                f"{key(pdf)}: {differences} differing cells, fewer than the {allowed} in "
+                "known_gaps.json: lower or remove its entry"
+            )
+    assert not failures, "\n".join(failures) + "\n\n" + format_report(overall, limit=0)
+    assert overall.overall.truth > 80_000
+
+
+def test_known_gaps_in_esco_labels_come_with_a_warning(
+    corpus: list[CorpusPdf], results: dict[Path, FileResult]
+) -> None:
+    gaps = known_gaps()
+    for pdf in corpus:
+        if key(pdf) not in gaps:
+            continue
+        report = Report()
+        truth = json.loads(pdf.truth.read_text(encoding="utf-8"))
+        score(key(pdf), truth, results[pdf.path], report)
+        tables = {
+            table
+            for table, one in report.scores.items()
+            if one.matched < max(one.truth, one.extracted)
+        }
+        if tables == {"competence_esco_skills"}:
+            messages = [issue.message for issue in results[pdf.path].verdict.warnings]
+            assert any("could be an item wrapping" in m for m in messages), key(pdf)
 
 
 def without_source(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -58,31 +181,38 @@ def without_source(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def test_pdf_and_text_renderings_give_identical_tables(
-    corpus: list[tuple[Path, Path]], results: dict[Path, FileResult]
+    corpus: list[CorpusPdf], texts: dict[str, Path], results: dict[Path, FileResult]
 ) -> None:
-    by_profile: dict[Path, list[Path]] = defaultdict(list)
-    for pdf, _ in corpus:
-        by_profile[pdf.with_name(f"{pdf.name.split('__')[0]}.txt")].append(pdf)
-    for text, pdfs in by_profile.items():
-        text_tables = results[text].tables
-        assert text_tables is not None, results[text].verdict.issues
-        for pdf in pdfs:
-            pdf_tables = results[pdf].tables
-            assert pdf_tables is not None, results[pdf].verdict.issues
-            for name, expected in without_source(text_tables).items():
-                pd.testing.assert_frame_equal(
-                    without_source(pdf_tables)[name], expected, obj=f"{pdf.name} {name}"
-                )
+    gaps = known_gaps()
+    compared: Counter[str] = Counter()
+    for pdf in corpus:
+        if key(pdf) in gaps:
+            continue
+        text_tables = results[texts[stem(pdf)]].tables
+        pdf_tables = results[pdf.path].tables
+        assert text_tables is not None, results[texts[stem(pdf)]].verdict.issues
+        assert pdf_tables is not None, results[pdf.path].verdict.issues
+        for name, expected in without_source(text_tables).items():
+            pd.testing.assert_frame_equal(
+                without_source(pdf_tables)[name], expected, obj=f"{key(pdf)} {name}"
+            )
+        compared[pdf.producer] += 1
+    assert set(compared) >= INDEPENDENT | {"reportlab", "fpdf2"}
 
 
-def test_pdf_rows_carry_their_page(results: dict[Path, FileResult]) -> None:
-    for path, result in results.items():
-        assert result.tables is not None
-        statements = result.tables["competence_statements"]
-        if path.suffix == ".pdf":
-            assert statements["source_page"].notna().all()
-            assert statements["source_line"].isna().all()
-            assert statements["source_page"].min() >= 2
-        else:
-            assert statements["source_line"].notna().all()
-            assert statements["source_page"].isna().all()
+def test_pdf_rows_carry_their_page(
+    corpus: list[CorpusPdf], texts: dict[str, Path], results: dict[Path, FileResult]
+) -> None:
+    for pdf in corpus:
+        tables = results[pdf.path].tables
+        if tables is None:
+            continue
+        statements = tables["competence_statements"]
+        assert statements["source_page"].notna().all(), key(pdf)
+        assert statements["source_line"].isna().all(), key(pdf)
+        assert statements["source_page"].min() >= 2, key(pdf)
+    for text in texts.values():
+        tables = results[text].tables
+        assert tables is not None
+        assert tables["competence_statements"]["source_line"].notna().all()
+        assert tables["competence_statements"]["source_page"].isna().all()

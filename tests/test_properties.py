@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from pipeline.process import process_file
 from pipeline.workers import Limits, process_isolated
-from tests.conftest import SEED
+from tests.conftest import EXAMPLES, SEED
 
 SEED_BYTES = SEED.read_bytes()
-SAMPLE_PDF = (SEED.parent / "battery-recycling-plant-operators.pdf").read_bytes()
+SAMPLE_PDF = (EXAMPLES / "battery-recycling-plant-operators.pdf").read_bytes()
 QUIRKY = ["\t", "\n", "\r\n", " - ", "<ul>", "&amp;", "–", "•", "(", ")", ";", "/", "\x00", "é"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from pipeline.extract.pdf import read_pdf
+from pipeline.extract.pdf import PdfLayout, read_pdf
 from pipeline.extract.text import read_text
 from pipeline.model import Document, Source, SourceFormat
 
@@ -15,7 +15,7 @@ def source_format(path: PurePath) -> SourceFormat | None:
     return FORMATS_BY_SUFFIX.get(path.suffix.lower())
 
 
-def extract_document(data: bytes, source: Source) -> Document:
+def extract_document(data: bytes, source: Source, layout: PdfLayout | None = None) -> Document:
     if source.format == "pdf":
-        return read_pdf(data, source)
+        return read_pdf(data, source, layout)
     return read_text(data, source)

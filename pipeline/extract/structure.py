@@ -27,6 +27,7 @@ _COMPETENCE_HEADER_WORDS = {
     "context": "description",
     "level": "level",
     "esco": "esco",
+    "esco skills": "esco",
 }
 OCCUPATION_FIELDS = ("code", "label", "uri")
 _OCCUPATION_HEADER_WORDS = {
@@ -81,66 +82,76 @@ class Cover:
     description: tuple[Cell, ...]
 
 
-_HEADER_LABELS = sorted(
-    {tuple(key.split()) for key in (*_COMPETENCE_HEADER_WORDS, *_OCCUPATION_HEADER_WORDS)},
-    key=len,
-    reverse=True,
-)
+# Every word a header label is made of: a line holding only these may belong to a header.
+HEADER_PIECES = frozenset(
+    piece
+    for key in (*_COMPETENCE_HEADER_WORDS, *_OCCUPATION_HEADER_WORDS)
+    for piece in re.split(r"[^a-z0-9]+", key)
+    if piece
+) | {"s", "k"}
 
 
-def header_word_runs(words: Sequence[str]) -> list[list[int]]:
-    """Group a header row's words into column labels when no wide gaps tell them apart.
-
-    A run starts at a word that opens a known column label ("Name", "Concept URI", ...);
-    anything else ("(S/K)") belongs to the run before it. Returns word indexes per run.
-    """
-    folded = [word.casefold() for word in words]
-    runs: list[list[int]] = []
-    i = 0
-    while i < len(words):
-        label = next(
-            (lab for lab in _HEADER_LABELS if tuple(folded[i : i + len(lab)]) == lab), None
-        )
-        if label is not None or not runs:
-            size = len(label) if label else 1
-            runs.append(list(range(i, i + size)))
-            i += size
-        else:
-            runs[-1].append(i)
-            i += 1
-    return runs
+def is_header_text(text: str) -> bool:
+    """Whether a word could be part of a header label ('Type', '(S/K)', 'Description/')."""
+    pieces = [piece for piece in re.split(r"[^a-z0-9]+", text.casefold()) if piece]
+    if not pieces:
+        return bool(text) and set(text) <= set("/()-:")
+    return all(piece in HEADER_PIECES for piece in pieces)
 
 
-def _header_fields(cells: Sequence[str], words: dict[str, str]) -> tuple[str | None, ...]:
+def _header_fields(
+    cells: Sequence[str], words: dict[str, str], strict: bool
+) -> tuple[str | None, ...]:
+    """Field per label: the label without a trailing note in parentheses; unless strict,
+    a label's first word may name the field too ('Concept link' -> 'concept')."""
     fields: list[str | None] = []
     for cell in cells:
         key = re.sub(r"\s*\(.*\)\s*$", "", cell.strip()).casefold()
-        fields.append(words.get(key) or words.get(key.split(" ")[0] if key else ""))
+        key = re.sub(r"\s*/\s*", "/", key)
+        field = words.get(key)
+        if field is None and not strict:
+            field = words.get(key.split(" ")[0] if key else "")
+        fields.append(field)
     return tuple(fields)
 
 
-def competence_header(cells: Sequence[str]) -> tuple[str | None, ...] | None:
-    """Field of each column if cells are a competence table's header row, else None."""
-    fields = _header_fields(cells, _COMPETENCE_HEADER_WORDS)
+def competence_header(cells: Sequence[str], strict: bool = False) -> tuple[str | None, ...] | None:
+    """Field of each column if cells are a competence table's header row, else None.
+
+    Strict: every label must be a known one (for header rows pieced together from a page).
+    """
+    fields = _header_fields(cells, _COMPETENCE_HEADER_WORDS, strict)
     required = {"name", "type", "description", "level"}
     if not fields or fields[0] != "name" or not required <= set(fields):
+        return None
+    if strict and (None in fields or len(set(fields)) < len(fields)):
         return None
     return fields
 
 
-def occupation_header(cells: Sequence[str]) -> tuple[str | None, ...] | None:
+def occupation_header(cells: Sequence[str], strict: bool = False) -> tuple[str | None, ...] | None:
     """Field of each column if cells are the ESCO occupations header row, else None."""
-    fields = _header_fields(cells, _OCCUPATION_HEADER_WORDS)
-    return fields if set(OCCUPATION_FIELDS) <= set(fields) else None
+    fields = _header_fields(cells, _OCCUPATION_HEADER_WORDS, strict)
+    if not set(OCCUPATION_FIELDS) <= set(fields):
+        return None
+    if strict and (None in fields or len(set(fields)) < len(fields)):
+        return None
+    return fields
 
 
 def blocks_to_cover(blocks: Sequence[Cell], file: str) -> Cover:
     """Split the blocks before the ESCO table into alliance, period, title and paragraphs.
 
     The cover reads alliance, period, title; the EU funding statement and the title
-    repeated on the next page are not description.
+    repeated on the next page are not description. The period line stands apart even
+    when it sits close to its neighbours.
     """
-    kept = [block for block in blocks if not FUNDING_STATEMENT.match(block.text)]
+    kept = [
+        part
+        for block in blocks
+        for part in _around_period(block)
+        if not FUNDING_STATEMENT.match(part.text)
+    ]
     period_at = next((i for i, block in enumerate(kept) if PERIOD.match(block.text)), None)
     first_line = blocks[0].line if blocks else None
     if period_at is None:
@@ -172,6 +183,20 @@ def blocks_to_cover(blocks: Sequence[Cell], file: str) -> Cover:
     if rest and _same_text(rest[0].text, title.text):
         title, rest = rest[0], rest[1:]
     return Cover(alliance, kept[period_at], title, tuple(rest))
+
+
+def _around_period(block: Cell) -> list[Cell]:
+    """A block split before and after a line that is the project period."""
+    lines = block.text.split("\n")
+    at = next((i for i, line in enumerate(lines) if PERIOD.match(line)), None)
+    if at is None or len(lines) == 1:
+        return [block]
+    parts = [(0, lines[:at]), (at, lines[at : at + 1]), (at + 1, lines[at + 1 :])]
+    return [
+        Cell("\n".join(chunk), None if block.line is None else block.line + start, block.page)
+        for start, chunk in parts
+        if chunk
+    ]
 
 
 def _same_text(a: str, b: str) -> bool:

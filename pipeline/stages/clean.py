@@ -7,11 +7,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-BULLET_MARKERS = "-•–*▪●◦‣"
+from pipeline.schemas.text import BULLET_MARKERS
+
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _WHITESPACE = re.compile(r"\s+")
 _LEADING_MARKER = re.compile(rf"^\s*[{re.escape(BULLET_MARKERS)}](?=\s|$)")
-_WRAPPED_HYPHEN = re.compile(r"[^\W\d_]-$")
+# A line that ends in a hyphen after a letter, or in a dash right after a word or number
+# ("Doyle–Fuller–", "20–"), runs on into the next without a space. A slash does not: a
+# line ending in "Modelling/" is as often cut at a space after it as inside a word.
+_WRAPPED_HYPHEN = re.compile(r"[^\W\d_]-$|[^\W_][–—]$")
+# A hyphen a typesetter added to break a word (soft hyphen U+00AD, or the hyphen U+2010
+# that WeasyPrint and others draw for it) goes when the word is joined again.
+_ADDED_HYPHEN = re.compile(r"[^\W\d_][\u00ad\u2010]$")
 
 
 def strip_tags(text: str) -> str:
@@ -39,7 +46,9 @@ def join_wrapped(parts: Iterable[str]) -> str:
             continue
         if not joined:
             joined = part
-        elif _WRAPPED_HYPHEN.search(joined) and part[0].isalpha():
+        elif _ADDED_HYPHEN.search(joined) and part[0].isalpha():
+            joined = joined[:-1] + part
+        elif _WRAPPED_HYPHEN.search(joined) and part[0].isalnum():
             joined += part
         else:
             joined += " " + part

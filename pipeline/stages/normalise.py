@@ -19,6 +19,7 @@ from pipeline.model import (
     RawSection,
     Severity,
 )
+from pipeline.schemas.text import CONTEXT_KEYS
 from pipeline.schemas.vocabulary import Vocabulary, load_vocabulary
 from pipeline.stages.bullets import cells_to_statements
 from pipeline.stages.clean import clean_text, join_wrapped, slugify
@@ -32,16 +33,6 @@ from pipeline.stages.lists import (
 
 _PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
 _HEADING_NOTE = re.compile(r"^(?P<category>.*?)\s*\((?P<note>[^()]*)\)\s*$")
-_CONTEXT_KEYS = {
-    "minimum eqf": "eqf",
-    "min eqf": "eqf",
-    "eqf": "eqf",
-    "value chain": "value_chain",
-    "departments": "departments",
-    "department": "departments",
-    "specialisations": "specialisations",
-    "specializations": "specialisations",
-}
 _REQUIRED_CONTEXT = {"eqf": "Minimum EQF", "value_chain": "Value Chain"}
 _TYPE_WORDS = {"skill": "S", "skills": "S", "knowledge": "K"}
 
@@ -67,6 +58,7 @@ class NormaliseRules:
                 role_nouns=load_vocabulary("role_nouns"),
                 qualifier_nouns=load_vocabulary("qualifier_nouns"),
                 lead_ins=load_vocabulary("specialisation_lead_ins"),
+                openers=load_vocabulary("title_openers"),
             ),
         )
 
@@ -170,8 +162,9 @@ def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised
         occupations=tuple(
             Occupation(
                 esco_code=clean_text(raw.code.text),
-                esco_label=clean_text(raw.label.text),
-                esco_uri=clean_text(raw.uri.text),
+                esco_label=clean_text(join_wrapped(raw.label.text.split("\n"))),
+                # A URI has no spaces: lines it wrapped over join without one.
+                esco_uri=re.sub(r"\s+", "", clean_text(raw.uri.text)),
                 line=raw.code.line,
                 page=raw.code.page,
             )
@@ -200,7 +193,7 @@ def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised
 def _context_values(document: Document, findings: _Findings) -> dict[str, Cell]:
     values: dict[str, Cell] = {}
     for entry in document.context:
-        key = _CONTEXT_KEYS.get(clean_text(entry.key).casefold().rstrip(":"))
+        key = CONTEXT_KEYS.get(clean_text(entry.key).casefold().rstrip(":"))
         if key is None:
             findings.add(
                 f"unknown Context key {entry.key!r} ignored",
@@ -266,14 +259,36 @@ def _specialisations(
     if cell is None:
         return ()
     split = split_specialisations(cell.text, rules.titles)
+    nouns = rules.titles.role_nouns.path
     if split.unfinished:
         findings.add(
-            f"specialisation text {split.unfinished!r} does not end in a role noun, so it "
-            "cannot be told apart from its neighbours",
+            f"specialisation text {split.unfinished!r} does not end in a role noun from "
+            f"{nouns}, so it is kept as one title",
             cell,
-            f"add its role noun to {rules.titles.role_nouns.path}, or put one title per line",
+            f"if its last word is a role noun, add that noun to {nouns}; if it is several "
+            "titles, write one title per line (or separate them with ';')",
             table="specialisations",
             column="specialisation",
+            severity="warning",
+        )
+    for ambiguous in split.ambiguous:
+        first, second = ambiguous.nouns
+        chosen = (
+            "one title"
+            if len(ambiguous.chosen) == 1
+            else " + ".join(repr(title) for title in ambiguous.chosen)
+        )
+        findings.add(
+            f"ambiguous specialisations {' '.join(ambiguous.chosen)!r}: read as {chosen}, "
+            f"not as {' + '.join(repr(title) for title in ambiguous.other)} "
+            f"({first!r} and {second!r} are both role nouns)",
+            cell,
+            "if the other reading is right, write one title per line (or separate them with "
+            f"';'); if {second!r} usually opens a title, add it to "
+            f"{rules.titles.openers.path}",
+            table="specialisations",
+            column="specialisation",
+            severity="warning",
         )
     return tuple(Item(title, cell.line, cell.page) for title in split.titles)
 

@@ -1,16 +1,20 @@
 """Cell-level accuracy of PDF extraction on the fixture corpus: `make accuracy`.
 
-Every fixture PDF is extracted with the pipeline and compared with the truth it was
-rendered from. An item is one cell of one row, keyed by the row's primary key: each field,
-each set member (a department, an EQF level), each statement and ESCO skill in order.
-Source columns (file, format, hash, line, page) are provenance, not content, and are left
-out. Precision = matched / extracted items, recall = matched / truth items.
+The corpus is every PDF our own renderers draw (reportlab, fpdf2, rendered here) and every
+committed PDF of the independent producers (tests/pdfcorpus/pdfs/<producer>/: a browser,
+an office suite, WeasyPrint, LaTeX). Each is extracted with the pipeline and compared with
+the truth it was rendered from. An item is one cell of one row, keyed by the row's primary
+key: each field, each set member (a department, an EQF level), each statement and ESCO
+skill in order. Source columns (file, format, hash, line, page) are provenance, not
+content, and are left out. Precision = matched / extracted items, recall = matched / truth
+items; the report gives them per table, per producer and per layout variation.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -110,6 +114,16 @@ class Score:
         return self.matched / self.truth if self.truth else 1.0
 
 
+@dataclass(frozen=True)
+class CorpusPdf:
+    """One PDF of the corpus: who made it, from which truth, with which layout variations."""
+
+    path: Path
+    producer: str
+    truth: Path
+    variations: tuple[str, ...]
+
+
 @dataclass
 class Report:
     scores: dict[str, Score] = field(default_factory=lambda: {t: Score() for t in TABLES})
@@ -117,6 +131,10 @@ class Report:
     files: int = 0
     pages: int = 0
     seconds: float = 0.0
+    # Overall score per producer and per layout variation, with their file counts.
+    producers: dict[str, Score] = field(default_factory=dict)
+    variations: dict[str, Score] = field(default_factory=dict)
+    group_files: Counter[str] = field(default_factory=Counter)
 
     @property
     def overall(self) -> Score:
@@ -149,29 +167,87 @@ def _show(item: CellItem) -> str:
     return f"{table}{list(key)}.{column or '(row)'} = {value!r}"
 
 
-def score(name: str, truth: Mapping[str, Any], result: FileResult, report: Report) -> None:
-    """Add one extracted file's comparison with its truth to the report."""
+def score(
+    name: str,
+    truth: Mapping[str, Any],
+    result: FileResult,
+    report: Report,
+    groups: Sequence[str] = (),
+) -> Score:
+    """Add one extracted file's comparison with its truth to the report (and to the
+    producer and variation groups named 'producer:<name>' / '<variation>'); return its
+    overall score."""
     report.files += 1
     if result.tables is None:
-        for issue in result.verdict.issues:
+        for issue in result.verdict.errors:
             report.differences.append(f"{name}: rejected: {issue}")
     extracted = tables_to_items(result.tables) if result.tables else Counter()
     expected = tables_to_items(profile_to_tables(truth_to_profile(truth)))
+    before = report.overall
     compare(name, expected, extracted, report)
+    after = report.overall
+    own = Score(
+        after.truth - before.truth,
+        after.extracted - before.extracted,
+        after.matched - before.matched,
+    )
+    for group in groups:
+        target = report.producers if group.startswith("producer:") else report.variations
+        key = group.removeprefix("producer:")
+        target.setdefault(key, Score()).add(own.truth, own.extracted, own.matched)
+        report.group_files[group] += 1
+    return own
 
 
-def score_corpus(pairs: Iterable[tuple[Path, Path]]) -> Report:
+def score_corpus(pdfs: Iterable[CorpusPdf], jobs: int = 1) -> Report:
     """Extract each PDF and compare it with its truth JSON; time the extraction."""
-    rules = NormaliseRules.load()
+    pdfs = list(pdfs)
     report = Report()
-    for pdf, truth_path in pairs:
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        started = time.perf_counter()
-        result = process_file(pdf, rules)
-        report.seconds += time.perf_counter() - started
-        report.pages += _page_count(pdf)
-        score(pdf.name, truth, result, report)
+    started = time.perf_counter()
+    results = extract_all([pdf.path for pdf in pdfs], jobs)
+    report.seconds = time.perf_counter() - started
+    for pdf, result in zip(pdfs, results, strict=True):
+        truth = json.loads(pdf.truth.read_text(encoding="utf-8"))
+        report.pages += _page_count(pdf.path)
+        groups = [f"producer:{pdf.producer}", *pdf.variations]
+        score(f"{pdf.producer}/{pdf.path.name}", truth, result, report, groups)
     return report
+
+
+def extract_all(paths: Sequence[Path], jobs: int = 1) -> list[FileResult]:
+    """process_file on every path, in `jobs` processes."""
+    if jobs <= 1:
+        rules = NormaliseRules.load()
+        return [process_file(path, rules) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(process_file, paths, chunksize=4))
+
+
+def own_corpus(folder: Path) -> list[CorpusPdf]:
+    """Render the truth profiles with our own renderers into folder (see build.py)."""
+    from tests.pdfcorpus.build import LAYOUTS, build_corpus
+    from tests.pdfcorpus.data import load_profile
+    from tests.pdfcorpus.variants import corpus_variants
+
+    variants = {variant.name: variant for variant in corpus_variants()}
+    found = []
+    for pdf, truth in build_corpus(folder):
+        variant = variants[pdf.stem.split("__")[1]]
+        layout = LAYOUTS[variant.producer](load_profile(truth), variant)
+        found.append(CorpusPdf(pdf, variant.producer, truth, layout.variations))
+    return found
+
+
+def committed_corpus() -> list[CorpusPdf]:
+    """The committed PDFs of the independent producers, as their manifests describe them."""
+    from tests.pdfcorpus.fixtures import load_fixture_pdfs
+
+    return [
+        CorpusPdf(pdf.path, pdf.producer, pdf.truth_path, pdf.variations)
+        for pdf in load_fixture_pdfs()
+    ]
 
 
 def _page_count(pdf: Path) -> int:
@@ -184,15 +260,22 @@ def _page_count(pdf: Path) -> int:
 def format_report(report: Report, limit: int = 60) -> str:
     lines = [f"{'table':<24}{'truth':>8}{'extracted':>11}{'precision':>11}{'recall':>9}"]
     for table, score in [*report.scores.items(), ("overall", report.overall)]:
-        lines.append(
-            f"{table:<24}{score.truth:>8}{score.extracted:>11}"
-            f"{score.precision:>10.2%}{score.recall:>9.2%}"
-        )
-    lines.append(f"{report.files} PDFs, {report.pages} pages")
+        lines.append(_score_line(table, score))
+    for title, groups, prefix in (
+        ("producer", report.producers, "producer:"),
+        ("layout variation", report.variations, ""),
+    ):
+        lines += ["", f"{'by ' + title:<24}{'files':>8}{'truth':>8}{'precision':>11}{'recall':>9}"]
+        for name, score in sorted(groups.items()):
+            files = report.group_files[prefix + name]
+            lines.append(
+                f"{name:<24}{files:>8}{score.truth:>8}{score.precision:>10.2%}{score.recall:>9.2%}"
+            )
+    lines += ["", f"{report.files} PDFs, {report.pages} pages"]
     if report.seconds:
         lines.append(
             f"extraction: {report.seconds:.1f} s, {report.pages / report.seconds:.1f} pages/s "
-            "(read, extract, normalise, validate; one process)"
+            "(read, extract, normalise, validate)"
         )
     if report.differences:
         lines.append(f"{len(report.differences)} differing cells:")
@@ -202,26 +285,28 @@ def format_report(report: Report, limit: int = 60) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from tests.pdfcorpus.build import build_corpus
+def _score_line(name: str, score: Score) -> str:
+    return (
+        f"{name:<24}{score.truth:>8}{score.extracted:>11}"
+        f"{score.precision:>10.2%}{score.recall:>9.2%}"
+    )
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, help="reuse a built corpus folder")
+    parser.add_argument(
+        "--producer", action="append", help="only this producer (repeatable; e.g. chromium)"
+    )
     parser.add_argument("--limit", type=int, default=60, help="differences to print")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
-        folder = args.corpus or Path(scratch)
-        pairs = build_corpus(folder) if args.corpus is None else _pairs(folder)
-        report = score_corpus(pairs)
+        pdfs = [*own_corpus(Path(scratch)), *committed_corpus()]
+        if args.producer:
+            pdfs = [pdf for pdf in pdfs if pdf.producer in args.producer]
+        report = score_corpus(pdfs, args.jobs)
     print(format_report(report, args.limit))
     return 0 if report.perfect else 1
-
-
-def _pairs(folder: Path) -> list[tuple[Path, Path]]:
-    return [
-        (pdf, folder / f"{pdf.name.split('__')[0]}.truth.json")
-        for pdf in sorted(folder.glob("*.pdf"))
-    ]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""Render the sample PDFs kept in raw/, so `make extract` shows both input formats.
+"""Render the demo PDFs kept in examples/ (raw/ is for real profiles only).
 
-    python -m tests.pdfcorpus.samples raw/
+    python -m tests.pdfcorpus.samples examples/
 
-Each sample is one corpus profile rendered by one producer; raw/README.md lists them.
+Each sample is one corpus profile rendered by one producer; examples/README.md lists them.
 """
 
 from __future__ import annotations

@@ -1,0 +1,202 @@
+"""PDF bytes to PageData with pdfplumber: the only module that imports it.
+
+One pass over each page collects what the layout code needs: words with their font size
+and weight, rulings (stroked lines and rectangles thin enough to be a line), filled areas,
+and bullets drawn as small shapes (browsers draw list discs and squares as paths, with no
+text), which become '•' words so that a list item reads the same from every producer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.errors import ReadError
+from pipeline.extract.pdf_model import BULLET_GLYPH, Box, PageData, PdfLayout, Rule, Shape, Word
+from pipeline.model import Location
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# A rectangle this thin (points) is drawn as a line.
+_RULE_THICKNESS = 2.5
+# Shapes smaller than this (points) on both sides are specks, not bullets.
+_SPECK = 0.8
+
+
+def read_pages(data: bytes, file: str, layout: PdfLayout) -> list[PageData]:
+    """Every page's words, rulings and fills (I/O: the only pdfplumber call)."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [page_to_data(page, number, layout) for number, page in enumerate(pdf.pages, 1)]
+    except MemoryError:
+        raise  # the worker turns it into a "used more than N MB" verdict
+    except (PdfminerException, PSException) as error:
+        # pdfplumber wraps pdfminer's errors; the cause tells an encrypted file apart.
+        cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise ReadError(
+                "the PDF is encrypted and needs a password",
+                Location(file),
+                "ask the sender for an unprotected copy",
+            ) from error
+        raise ReadError(
+            f"not a readable PDF ({type(cause).__name__}: {cause})",
+            Location(file),
+            "the file may be truncated or not a PDF; download or export it again",
+        ) from error
+    except Exception as error:  # the parser's own failure on a malformed file
+        raise ReadError(
+            f"the PDF parser failed on this file ({type(error).__name__}: {error})",
+            Location(file),
+            "the PDF is probably damaged: export or download it again",
+        ) from error
+    if not any(page.words for page in pages):
+        raise ReadError(
+            "the PDF has no text layer (a scan or images only)",
+            Location(file),
+            "run OCR on it first, or ask for a PDF exported with text",
+        )
+    return pages
+
+
+def page_to_data(page: Any, number: int, layout: PdfLayout) -> PageData:
+    words = _words(page, layout)
+    rules, fills, shapes = _graphics(page)
+    bullets = _bullets(shapes, words, layout)
+    return PageData(
+        number=number,
+        width=float(page.width),
+        height=float(page.height),
+        words=tuple(sorted([*words, *bullets], key=lambda w: (w.top, w.x0))),
+        rules=tuple(rules),
+        fills=tuple(fills),
+    )
+
+
+def _words(page: Any, layout: PdfLayout) -> list[Word]:
+    """Words with their font size and weight (a word may mix fonts: a symbol drawn from a
+    fallback font stays inside its word)."""
+    found = []
+    for w in page.extract_words(
+        x_tolerance_ratio=layout.word_gap,
+        keep_blank_chars=False,
+        use_text_flow=False,
+        return_chars=True,
+    ):
+        if not w.get("upright", True) or not w["text"].strip():
+            continue
+        chars = w["chars"]
+        found.append(
+            Word(
+                text=w["text"],
+                x0=float(w["x0"]),
+                x1=float(w["x1"]),
+                top=float(w["top"]),
+                bottom=float(w["bottom"]),
+                size=max(float(c["size"]) for c in chars),
+                bold=all(_BOLD.search(str(c["fontname"])) for c in chars),
+            )
+        )
+    return found
+
+
+def _graphics(page: Any) -> tuple[list[Rule], list[Box], list[Box]]:
+    """Rulings, fills and small shapes (bullet candidates) from lines, rects and curves."""
+    rules: list[Rule] = []
+    fills: list[Box] = []
+    shapes: list[Box] = []
+    page_area = float(page.width) * float(page.height)
+    for line in page.lines:
+        rules.extend(_as_rule(_box(line)))
+    for rect in page.rects:
+        box = _box(rect)
+        if min(box.width, box.height) <= _RULE_THICKNESS:
+            rules.extend(_as_rule(box))
+        elif rect.get("fill") and box.width * box.height < 0.8 * page_area:
+            fills.append(box)
+            if rect.get("stroke"):
+                rules.extend(_outline(box))
+        elif rect.get("stroke"):
+            rules.extend(_outline(box))
+        if max(box.width, box.height) < 12:
+            shapes.append(box)
+    for curve in page.curves:
+        box = _box(curve)
+        if max(box.width, box.height) < 12:
+            shapes.append(box)
+        elif min(box.width, box.height) <= _RULE_THICKNESS:
+            rules.extend(_as_rule(box))
+    return rules, fills, shapes
+
+
+def _box(obj: dict[str, Any]) -> Box:
+    return Box(float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
+
+
+def _as_rule(box: Box) -> list[Rule]:
+    if box.width >= box.height and box.width > _RULE_THICKNESS:
+        return [Rule("h", (box.top + box.bottom) / 2, box.x0, box.x1)]
+    if box.height > box.width and box.height > _RULE_THICKNESS:
+        return [Rule("v", (box.x0 + box.x1) / 2, box.top, box.bottom)]
+    return []
+
+
+def _outline(box: Box) -> list[Rule]:
+    return [
+        Rule("h", box.top, box.x0, box.x1),
+        Rule("h", box.bottom, box.x0, box.x1),
+        Rule("v", box.x0, box.top, box.bottom),
+        Rule("v", box.x1, box.top, box.bottom),
+    ]
+
+
+def _bullets(shapes: Iterable[Box], words: Sequence[Word], layout: PdfLayout) -> list[Word]:
+    """Small roughly square shapes just left of a word on the same line: list bullets."""
+    bullets: dict[tuple[float, float], Word] = {}
+    for shape in shapes:
+        if max(shape.width, shape.height) < _SPECK or not (
+            0.5 <= shape.width / max(shape.height, 0.01) <= 2
+        ):
+            continue
+        middle = (shape.top + shape.bottom) / 2
+        after = [
+            w
+            for w in words
+            if w.top <= middle <= w.bottom
+            and 0 <= w.x0 - shape.x1 <= 2 * w.size
+            and max(shape.width, shape.height) <= layout.bullet_size * w.size
+        ]
+        if not after or any(w.x0 <= shape.x0 <= w.x1 for w in words if w.top <= middle <= w.bottom):
+            continue
+        word = min(after, key=lambda w: w.x0)
+        key = (round(shape.x0, 1), round(shape.top, 1))
+        bullets[key] = Word(
+            BULLET_GLYPH, shape.x0, shape.x1, word.top, word.bottom, word.size, word.bold
+        )
+    return list(bullets.values())
+
+
+def render_page_png(
+    data: bytes, page_number: int, path: Path, shapes: Sequence[Shape], resolution: int = 100
+) -> None:
+    """Draw the page at `resolution` dpi with the shapes over it; save it as a PNG."""
+    clear = (0, 0, 0, 0)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        image = pdf.pages[page_number - 1].to_image(resolution=resolution)
+        for shape in shapes:
+            box = (shape.box.x0, shape.box.top, shape.box.x1, shape.box.bottom)
+            if shape.kind == "rect":
+                image.draw_rect(box, fill=shape.colour, stroke=clear)
+            elif shape.kind == "outline":
+                image.draw_rect(box, fill=clear, stroke=shape.colour, stroke_width=shape.width)
+            else:
+                points = [(box[0], box[1]), (box[2], box[3])]
+                image.draw_line(points, stroke=shape.colour, stroke_width=shape.width)
+        image.save(path)

@@ -1,0 +1,232 @@
+"""Tables from positioned words: rulings and shading as row boundaries, rows told apart by
+white space, list cells split into items, and added hyphens softened.
+
+Words use the fake monospace measure of test_extract_pdf: a character is half the font
+size wide, a space a quarter.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract.hyphens import soften_hyphens
+from pipeline.extract.pdf_lines import TextLine
+from pipeline.extract.pdf_model import Box, PageData, PdfLayout, Rule, Word
+from pipeline.extract.pdf_tables import (
+    Columns,
+    ListColumn,
+    cell_items,
+    horizontal_cuts,
+    item_breaks,
+    read_part,
+)
+from pipeline.model import Cell, Document, RawCompetence, RawSection, Source
+
+LAYOUT = PdfLayout()
+SIZE = 10.0
+COLUMNS = Columns(("name", "type", "description", "level", "esco"), (40, 150, 200, 400, 470, 560))
+
+
+def words(text: str, x0: float, top: float, size: float = SIZE) -> list[Word]:
+    placed, x = [], x0
+    for part in text.split(" "):
+        width = len(part) * size / 2
+        placed.append(Word(part, x, x + width, top, top + size, size))
+        x += width + size / 4
+    return placed
+
+
+def row(top: float, *cells: str) -> list[Word]:
+    return [
+        word
+        for x0, text in zip(COLUMNS.edges, cells, strict=False)
+        if text
+        for word in words(text, x0 + 4, top)
+    ]
+
+
+def page(placed: list[Word], rules: tuple[Rule, ...] = (), fills: tuple[Box, ...] = ()) -> PageData:
+    return PageData(3, 595, 842, tuple(placed), rules, fills)
+
+
+def names(part_words: list[Word], data: PageData) -> list[str]:
+    part = read_part(data, part_words, COLUMNS, 95, 400, ("type", "level"), LAYOUT)
+    return [" | ".join(line.text for line in band.cells.get("name", ())) for band in part.bands]
+
+
+# --- row boundaries -------------------------------------------------------------------------
+
+
+def two_rows() -> list[Word]:
+    return [
+        *row(100, "Teamwork", "K", "- Work in a team", "Expert", "teamwork"),
+        *row(112, "", "", "- and a second line", "", ""),
+        *row(124, "Listening", "S", "- Listen", "Practitioner", "listen actively"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rules", "fills", "expected"),
+    [
+        pytest.param((), (), ["Teamwork", "Listening"], id="no-rulings-widest-white-gap"),
+        pytest.param(
+            (Rule("h", 122.5, 40, 560),), (), ["Teamwork", "Listening"], id="full-width-rule"
+        ),
+        pytest.param(
+            tuple(Rule("h", 122.5, a, b) for a, b in ((40, 150), (150, 200), (200, 560))),
+            (),
+            ["Teamwork", "Listening"],
+            id="rule-drawn-cell-by-cell",
+        ),
+        pytest.param(
+            (), (Box(40, 98, 560, 122.5),), ["Teamwork", "Listening"], id="shaded-row-edges"
+        ),
+    ],
+)
+def test_rows_between_rulings_shading_or_white_space(
+    rules: tuple[Rule, ...], fills: tuple[Box, ...], expected: list[str]
+) -> None:
+    placed = two_rows()
+    assert names(placed, page(placed, rules, fills)) == expected
+
+
+def test_an_underline_inside_one_column_is_not_a_row_boundary() -> None:
+    placed = [
+        *row(100, "Quality Assurance", "K", "- Apply ISO 9001 see www.iso.org", "Expert", ""),
+        *row(112, "Engineering", "", "", "", ""),
+    ]
+    underline = Rule("h", 109.5, 204, 380)
+    cuts = horizontal_cuts(page(placed, (underline,)), placed, COLUMNS, 95, 400, LAYOUT)
+    assert cuts == []
+    assert names(placed, page(placed, (underline,))) == ["Quality Assurance | Engineering"]
+
+
+def test_vertically_centred_cells_stay_in_their_row() -> None:
+    # Type and Level sit on the middle line of a three-line row.
+    placed = [
+        *row(100, "Cell", "", "- Assemble cells", "", ""),
+        *row(112, "Assembly", "S", "- Check welds", "Expert", "assemble cells"),
+        *row(124, "", "", "- Record data", "", ""),
+        *row(146, "Safety", "K", "- Follow rules", "Awareness", ""),
+    ]
+    assert names(placed, page(placed)) == ["Cell | Assembly", "Safety"]
+
+
+# --- list cells -----------------------------------------------------------------------------
+
+
+def cell(*lines: tuple[str, float]) -> tuple[TextLine, ...]:
+    return tuple(TextLine(3, tuple(words(text, 474, top))) for text, top in lines)
+
+
+LIMIT = 560.0
+VERBS = frozenset({"analyse", "perform", "use"})
+
+
+def opens(word: Word) -> bool:
+    return word.text in VERBS
+
+
+@pytest.mark.parametrize(
+    ("lines", "breaks", "expected"),
+    [
+        pytest.param(
+            cell(("perform laboratory", 100), ("tests", 112), ("analyse data", 126)),
+            "spacing",
+            ["perform laboratory tests", "analyse data"],
+            id="spacing-tells-labels-apart",
+        ),
+        pytest.param(
+            cell(("use", 100), ("spreadsheets", 112)),
+            "spacing",
+            ["use", "spreadsheets"],
+            id="next-word-would-have-fitted-so-new-label",
+        ),
+        pytest.param(
+            cell(("health and safety", 100), ("regulations", 112)),
+            "fit",
+            ["health and safety regulations"],
+            id="no-room-so-wrapped",
+        ),
+        pytest.param(
+            cell(("monitor the quality of", 100), ("coated electrodes", 112)),
+            "lines",
+            ["monitor the quality of coated electrodes"],
+            id="a-label-never-ends-in-of",
+        ),
+        pytest.param(
+            cell(("operate lithium-", 100), ("ion cells", 112)),
+            "lines",
+            ["operate lithium-ion cells"],
+            id="hyphen-wrap",
+        ),
+        pytest.param(
+            cell(("manage production line", 100), ("analyse quality data", 112)),
+            "fit",
+            ["manage production line", "analyse quality data"],
+            id="a-line-opening-with-a-skill-verb-starts-a-label",
+        ),
+        pytest.param(
+            cell(("manage production line", 100), ("equipment", 112)),
+            "lines",
+            ["manage production line", "equipment"],
+            id="lines-mode-each-line-a-label",
+        ),
+    ],
+)
+def test_cell_items(lines: tuple[TextLine, ...], breaks: str, expected: list[str]) -> None:
+    assert cell_items(lines, 2.0, breaks, LIMIT, LAYOUT, opens) == expected  # type: ignore[arg-type]
+
+
+def column(*cells: tuple[TextLine, ...]) -> ListColumn:
+    return ListColumn("esco", cells, LIMIT, 2.0)
+
+
+def test_item_breaks_from_the_evidence_of_every_cell() -> None:
+    one_per_line = cell(("use power tools", 100), ("weld", 112))
+    spaced = cell(("use power tools", 100), ("weld", 126))
+    wrapped_at_of = cell(("monitor the quality of", 100), ("coated electrodes", 112))
+    assert item_breaks([column(one_per_line)], LAYOUT, opens) == "lines"
+    assert item_breaks([column(one_per_line, spaced)], LAYOUT, opens) == "spacing"
+    assert item_breaks([column(one_per_line, wrapped_at_of)], LAYOUT, opens) == "fit"
+
+
+# --- added hyphens --------------------------------------------------------------------------
+
+
+def document(*statements: str) -> Document:
+    competence = RawCompetence(
+        Cell("Testing"), Cell("S"), Cell("Expert"), tuple(Cell(s) for s in statements), ()
+    )
+    return Document(
+        Source("x.pdf", "pdf", "0" * 64),
+        Cell("Alliance"),
+        Cell("2019-2023"),
+        Cell("Title"),
+        (),
+        (),
+        (),
+        (RawSection(Cell("Soft Competence"), (competence,)),),
+    )
+
+
+def test_a_hyphen_the_document_spells_away_elsewhere_becomes_soft() -> None:
+    softened = soften_hyphens(
+        document(
+            "- Write specifica-\ntions", "- Check the specifications", "- Use model-\nbased tools"
+        )
+    )
+    [section] = softened.sections
+    texts = [cell.text for cell in section.competences[0].description]
+    assert texts == [
+        "- Write specifica\u00ad\ntions",
+        "- Check the specifications",
+        "- Use model-\nbased tools",
+    ]
+
+
+def test_a_hyphen_the_document_also_writes_inside_a_line_stays() -> None:
+    softened = soften_hyphens(
+        document("- Use model-\nbased tools", "- model-based design, modelbased")
+    )
+    assert softened.sections[0].competences[0].description[0].text == "- Use model-\nbased tools"
