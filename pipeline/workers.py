@@ -3,6 +3,12 @@
 A file that makes a parser spin or balloon is killed and gets a verdict of its own; the
 other files go on. Workers are forked from a clean server process (forkserver) that has
 already imported the pipeline, so starting one costs milliseconds, not an import.
+
+The memory verdict does not depend on the machine's speed: the parent's watch samples the
+worker's RSS, and the worker itself compares its peak RSS (the kernel's high-water mark, not
+a sample) with the same limit before it reports, so a file that went over the limit is
+rejected for it even when the parent's sample missed the peak and the parser turned the
+MemoryError into an error of its own.
 """
 
 from __future__ import annotations
@@ -102,7 +108,9 @@ def _work(path: str, connection: Connection, limits: Limits) -> None:
     """Worker entry point: limit memory and CPU time, process the file, send the result."""
     _limit_resources(limits)
     try:
-        message: tuple[str, object] = ("ok", process_file(Path(path)))
+        result = process_file(Path(path))
+        over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
+        message: tuple[str, object] = ("memory", None) if over else ("ok", result)
     except MemoryError:
         message = ("memory", None)
     except Exception:  # a bug, not an input problem: report it with its traceback
@@ -111,18 +119,26 @@ def _work(path: str, connection: Connection, limits: Limits) -> None:
         connection.send(message)
     except MemoryError:
         connection.send(("memory", None))
+    except BrokenPipeError:  # the run was killed: nobody waits for this result any more
+        pass
     finally:
         connection.close()
 
 
 def _limit_resources(limits: Limits) -> None:
     """Kernel limits as a second line behind the parent's watch: the address space, and
-    CPU time, so that a worker orphaned by a killed run cannot spin for ever."""
+    CPU time, so that a worker orphaned by a killed run cannot spin for ever.
+
+    The address space may grow by twice the memory limit: a file that balloons then goes
+    over the limit (which counts RSS) before an allocation fails, so its verdict is the
+    memory verdict even when the parser catches the MemoryError and reports it as its own
+    failure.
+    """
     try:
         import resource
     except ImportError:  # not on POSIX: the parent's watch still applies
         return
-    memory = _vm_size_bytes(os.getpid()) + limits.max_memory_mb * 1024 * 1024
+    memory = _vm_size_bytes(os.getpid()) + 2 * limits.max_memory_mb * 1024 * 1024
     cpu = int(limits.timeout_s) + 10
     for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu)):
         _soft, hard = resource.getrlimit(kind)
@@ -199,6 +215,8 @@ def _rejected(path: Path, message: str, hint: str, debug: str | None = None) -> 
 def _sha256(path: Path) -> str | None:
     import hashlib
 
+    if not path.is_file():  # a named pipe or a device: reading it could block the whole run
+        return None
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -228,6 +246,10 @@ def _vm_size_bytes(pid: int) -> int:
 
 def _rss_bytes(pid: int) -> int:
     return _status_kb(pid, "VmRSS:") * 1024
+
+
+def _peak_rss_bytes(pid: int) -> int:
+    return _status_kb(pid, "VmHWM:") * 1024
 
 
 def process_in_process(

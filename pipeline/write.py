@@ -2,6 +2,13 @@
 
 Everything is written into a staging folder beside --out and swapped in only when complete,
 so a failed or interrupted run leaves the previous outputs as they were.
+
+Test hooks, for tests/test_interrupt.py only: when the environment variable
+ALBATTS_TEST_PAUSE_BEFORE_SWAP (staging complete, nothing swapped yet) or
+ALBATTS_TEST_PAUSE_MID_SWAP (between the two renames, Ctrl-C and SIGTERM deferred) names a
+FIFO, the run opens it at that point, which tells the test it is there, and waits until the
+test closes its end; so the test kills the run exactly there, not when it hopes to catch
+it. Unset (always, outside the tests), each costs one environment lookup.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +37,8 @@ from pipeline.stages.tables import frame_to_records
 MANIFEST = "manifest.json"
 _STAGING = ".staging-"
 _PREVIOUS = ".previous-"
+PAUSE_BEFORE_SWAP = "ALBATTS_TEST_PAUSE_BEFORE_SWAP"
+PAUSE_MID_SWAP = "ALBATTS_TEST_PAUSE_MID_SWAP"
 
 
 @dataclass(frozen=True)
@@ -212,34 +222,61 @@ def _staged(out_dir: Path) -> Iterator[Path]:
     staging.chmod(0o755)  # mkdtemp makes it private; outputs are for everyone
     try:
         yield staging
-    except BaseException:
+        _swap(staging, out_dir)
+    except BaseException:  # a done swap moved staging away; an undone one put it back
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, out_dir)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
-    """Two renames with Ctrl-C and SIGTERM held back, so no signal lands between them.
+    """Two renames that Ctrl-C and SIGTERM cannot split: one that arrives meanwhile undoes
+    them and then interrupts the run, so the previous output stays as it was.
 
-    Only a hard kill can; the next run then finds the previous output aside and restores
-    it (recover_interrupted).
+    Only a hard kill can split them; the next run then finds the previous output aside and
+    restores it (recover_interrupted).
     """
+    _test_pause(PAUSE_BEFORE_SWAP)
     previous = out_dir.parent / f".{out_dir.name}{_PREVIOUS}{os.getpid()}"
-    with _signals_held():
+    with _signals_deferred() as interrupted:
         if out_dir.exists():
             out_dir.rename(previous)
+        _test_pause(PAUSE_MID_SWAP)
         staging.rename(out_dir)
+        if interrupted():
+            out_dir.rename(staging)
+            if previous.exists():
+                previous.rename(out_dir)
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _test_pause(variable: str) -> None:
+    """The test hook (see the module docstring): wait on the FIFO that `variable` names."""
+    fifo = os.environ.get(variable)
+    if fifo:
+        with Path(fifo).open("rb") as pause:
+            pause.read()
+
+
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks to hold them with
-        yield
+def _signals_deferred() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C and SIGTERM are noted and only acted on when the block ends.
+
+    Not a signal mask: Python runs its handlers in the main thread whichever thread the
+    kernel delivers a signal to, and pyarrow's threads do not mask anything.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False  # Python runs signal handlers in the main thread, not in this one
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    received: list[int] = []
+    handlers = {
+        sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+        if signal.getsignal(sig) is not signal.SIG_IGN  # an ignored signal stays ignored
+    }
     try:
-        yield
+        yield lambda: bool(received)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in handlers.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if received:
+            signal.raise_signal(received[0])  # handled now, as it would have been

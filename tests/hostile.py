@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import random
 import zlib
 from collections.abc import Mapping
@@ -57,9 +59,21 @@ def compression_bomb_pdf(megabytes: int = 1024) -> bytes:
     return minimal_pdf(b" " * (megabytes * 1024 * 1024))
 
 
-def slow_pdf(operations: int = 1_000_000) -> bytes:
-    """A few kilobytes whose page holds a million tiny text operations."""
-    return minimal_pdf(b"BT /F1 1 Tf " + b"(a) Tj " * operations + b"ET")
+def stalled_file(path: Path) -> Path:
+    """A file whose reading never ends, like one on a stalled network share: a named pipe
+    that nobody writes to. It hangs a worker whatever the machine's speed; a test that opens
+    it for writing is told the worker is reading it, and releases it by closing it."""
+    os.mkfifo(path)
+    return path
+
+
+def release(stalled: Path) -> None:
+    """Let whatever still reads a stalled file go on (it reads an empty file)."""
+    try:
+        os.close(os.open(stalled, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError as error:
+        if error.errno != errno.ENXIO:  # ENXIO: nothing reads it
+            raise
 
 
 def image_only_pdf() -> bytes:
