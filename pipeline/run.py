@@ -106,9 +106,9 @@ def run(
     check_output_dir(settings.out_dir)
     ordered = sorted(inputs, key=display_path)
     if settings.limits is None:
-        results = process_in_process(ordered, progress)
+        results = process_in_process(ordered, progress, settings.layout)
     else:
-        results = process_isolated(ordered, settings.limits, progress)
+        results = process_isolated(ordered, settings.limits, progress, settings.layout)
     if settings.strict:
         results = [apply_strict(result) for result in results]
     results = reject_duplicate_profiles(results)

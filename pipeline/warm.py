@@ -7,6 +7,7 @@ stages (lazy imports and schema backends are set up on first use, ~150 ms per pr
 
 from __future__ import annotations
 
+from pipeline.extract.hyphens import english
 from pipeline.extract.text import read_text
 from pipeline.model import Source
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
@@ -41,6 +42,7 @@ TINY_PROFILE = "\n".join(
 
 
 def warm_up() -> None:
+    english("warm")  # loads the word list once, for every worker forked after
     source = Source("warm-up.txt", "text", "0" * 64)
     profile = document_to_profile(read_text(TINY_PROFILE.encode(), source), NormaliseRules.load())
     validate_tables(profile_to_tables(profile.profile), source.path)

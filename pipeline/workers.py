@@ -25,6 +25,7 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
 from pipeline.extract import source_format
+from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Issue, Location, Verdict
 from pipeline.process import FileResult, display_path, process_file
 
@@ -67,8 +68,10 @@ def process_isolated(
     paths: Sequence[Path],
     limits: Limits,
     progress: Callable[[Path], None] = lambda _path: None,
+    layout: PdfLayout | None = None,
 ) -> list[FileResult]:
-    """process_file for every path, each in a worker; results in the order of paths."""
+    """process_file for every path, each in a worker; results in the order of paths. The
+    PDF layout tolerances travel with each file to its worker."""
     context = _context()
     pending = deque(paths)
     running: dict[Connection, _Task] = {}
@@ -79,7 +82,7 @@ def process_isolated(
                 path = pending.popleft()
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=_work, args=(str(path), sender, limits), daemon=True
+                    target=_work, args=(str(path), sender, limits, layout), daemon=True
                 )
                 process.start()
                 sender.close()
@@ -104,11 +107,13 @@ def process_isolated(
     return [results[path] for path in paths]
 
 
-def _work(path: str, connection: Connection, limits: Limits) -> None:
+def _work(
+    path: str, connection: Connection, limits: Limits, layout: PdfLayout | None = None
+) -> None:
     """Worker entry point: limit memory and CPU time, process the file, send the result."""
     _limit_resources(limits)
     try:
-        result = process_file(Path(path))
+        result = process_file(Path(path), layout=layout)
         over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
         message: tuple[str, object] = ("memory", None) if over else ("ok", result)
     except MemoryError:
@@ -253,13 +258,15 @@ def _peak_rss_bytes(pid: int) -> int:
 
 
 def process_in_process(
-    paths: Iterable[Path], progress: Callable[[Path], None] = lambda _path: None
+    paths: Iterable[Path],
+    progress: Callable[[Path], None] = lambda _path: None,
+    layout: PdfLayout | None = None,
 ) -> list[FileResult]:
     """The same work in this process, without limits (--jobs 0, for debugging)."""
     results = []
     for path in paths:
         try:
-            results.append(process_file(path))
+            results.append(process_file(path, layout=layout))
         except Exception:  # a bug, not an input problem: the verdict carries the traceback
             results.append(FileResult(_internal_error(path, traceback.format_exc()), None))
         progress(path)

@@ -76,7 +76,7 @@ GOOD_ROW: Row = ("Teamwork", "K", "- Work in a team", "Expert", "teamwork princi
             id="row-without-a-name",
         ),
         pytest.param(
-            [(20, GOOD_ROW), (9, ("Listening", "S", "- Listen to people", "Expert", ""))],
+            [(20, GOOD_ROW), (5, ("Listening", "S", "- Listen to people", "Expert", ""))],
             "two rows overlap",
             id="rows-set-so-tight-they-overlap",
         ),

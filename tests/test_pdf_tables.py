@@ -7,9 +7,12 @@ size wide, a space a quarter.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
-from pipeline.extract.hyphens import soften_hyphens
+from pipeline.extract.hyphens import Hyphenation, soften_hyphens
 from pipeline.extract.pdf_lines import TextLine
 from pipeline.extract.pdf_model import Box, PageData, PdfLayout, Rule, Word
 from pipeline.extract.pdf_tables import (
@@ -21,6 +24,9 @@ from pipeline.extract.pdf_tables import (
     read_part,
 )
 from pipeline.model import Cell, Document, RawCompetence, RawSection, Source
+from pipeline.run import run
+from pipeline.settings import Settings
+from tests.pdfcorpus.fixtures import PDFS
 
 LAYOUT = PdfLayout()
 SIZE = 10.0
@@ -210,23 +216,79 @@ def document(*statements: str) -> Document:
     )
 
 
-def test_a_hyphen_the_document_spells_away_elsewhere_becomes_soft() -> None:
-    softened = soften_hyphens(
-        document(
-            "- Write specifica-\ntions", "- Check the specifications", "- Use model-\nbased tools"
-        )
-    )
-    [section] = softened.sections
-    texts = [cell.text for cell in section.competences[0].description]
-    assert texts == [
-        "- Write specifica\u00ad\ntions",
-        "- Check the specifications",
-        "- Use model-\nbased tools",
-    ]
+def hyphenation(*statements: str) -> Hyphenation:
+    return Hyphenation.of_words(word for text in statements for word in text.split())
 
 
-def test_a_hyphen_the_document_also_writes_inside_a_line_stays() -> None:
-    softened = soften_hyphens(
-        document("- Use model-\nbased tools", "- model-based design, modelbased")
+@pytest.mark.parametrize(
+    ("statements", "expected"),
+    [
+        pytest.param(
+            ("- Write specifica-\ntions", "- Check the specifications"),
+            "- Write specifica\u00ad\ntions",
+            id="spelled-whole-elsewhere-soft",
+        ),
+        pytest.param(
+            ("- Use model-\nbased tools", "- model-based design"),
+            "- Use model-\nbased tools",
+            id="written-with-hyphen-elsewhere-kept",
+        ),
+        pytest.param(
+            ("- Run the sys-\ntems tests", "- Write docu-\nmentation"),
+            "- Run the sys\u00ad\ntems tests",
+            id="hyphenating-document-dictionary-word-soft",
+        ),
+        pytest.param(
+            ("- Use model-\nbased tools", "- Write docu-\nmentation"),
+            "- Use model-\nbased tools",
+            id="joined-not-a-word-kept",
+        ),
+        pytest.param(
+            ("- Plan the set-\nups", "- Check the line"),
+            "- Plan the set-\nups",
+            id="document-that-does-not-hyphenate-keeps-hyphens",
+        ),
+        pytest.param(
+            ("- Run the sys-\ntems tests", "- qualifi\u2010\ncation"),
+            "- Run the sys-\ntems tests",
+            id="producer-marking-its-own-hyphens-keeps-every-dash",
+        ),
+    ],
+)
+def test_soften_hyphens(statements: tuple[str, ...], expected: str) -> None:
+    softened = soften_hyphens(document(*statements), hyphenation(*statements))
+    assert softened.sections[0].competences[0].description[0].text == expected
+
+
+def test_a_uri_cut_at_its_hyphen_stays() -> None:
+    words = hyphenation("http://data.europa.eu/esco/occupation/86ca306c-", "docu-", "ab99")
+    assert words.soften("http://data.europa.eu/esco/occupation/86ca306c-", "ab99-420a") == (
+        "http://data.europa.eu/esco/occupation/86ca306c-"
     )
-    assert softened.sections[0].competences[0].description[0].text == "- Use model-\nbased tools"
+
+
+# --- the layout settings --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param({"word_gap": 0}, "PdfLayout.word_gap must be positive", id="not-positive"),
+        pytest.param({"rule_span": 1.5}, "PdfLayout.rule_span must be at most 1", id="share"),
+    ],
+)
+def test_pdf_layout_names_the_field_it_refuses(changes: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PdfLayout(**changes)  # type: ignore[arg-type]
+
+
+def test_the_run_settings_layout_reaches_the_workers(tmp_path: Path) -> None:
+    # Its header labels wrap over three lines: a layout that allows one-line header bands
+    # only cannot read it, in the worker processes as in this one.
+    pdf = PDFS / "chromium" / "battery-pack-assembly-technician__landscape-bands.pdf"
+    strict = replace(LAYOUT, header_band_lines=1)
+    [default] = run([pdf], Settings(out_dir=tmp_path / "a")).verdicts
+    [narrow] = run([pdf], Settings(out_dir=tmp_path / "b", layout=strict)).verdicts
+    assert default.status == "ok", default.issues
+    assert narrow.status == "rejected"
+    assert "no competence tables" in narrow.errors[0].message

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.errors import ExtractError
-from pipeline.extract.hyphens import soften_hyphens
+from pipeline.extract.hyphens import Hyphenation, soften_hyphens
 from pipeline.extract.pdf_lines import (
     TextLine,
     find_furniture,
@@ -116,6 +116,7 @@ def pages_to_document(
         trace.furniture[page.number] = [on_page[i] for i in sorted(dropped)]
         lines += [line for i, line in enumerate(on_page) if i not in dropped]
     by_number = {page.number: page for page in pages}
+    hyphenation = Hyphenation.of_words(word.text for page in pages for word in page.words)
     occupations_at = _find(lines, OCCUPATIONS_HEADING)
     if occupations_at is None:
         raise no_occupations_table(Location(file))
@@ -126,7 +127,7 @@ def pages_to_document(
     headings = _section_headings(lines, bands, file, layout)
     if not headings:
         raise no_competence_tables(Location(file, page=lines[context_at].page))
-    reader = _TableReader(file, by_number, layout, trace)
+    reader = _TableReader(file, by_number, layout, trace, hyphenation)
     cover = blocks_to_cover(lines_to_blocks(lines[:occupations_at], layout), file)
     occupations = reader.occupations(lines[occupations_at + 1 : context_at])
     context = reader.context(lines[context_at + 1 : headings[0][0]])
@@ -152,7 +153,7 @@ def pages_to_document(
         sections=tuple(reader.section(f, esco_breaks) for f in found),
         issues=tuple(reader.ambiguity_warnings()),
     )
-    return soften_hyphens(document)
+    return soften_hyphens(document, hyphenation)
 
 
 def _find(lines: Sequence[TextLine], pattern: re.Pattern[str], start: int = 0) -> int | None:
@@ -203,7 +204,8 @@ def _section_headings(
 
 
 def _heading_like(line: TextLine, header: TextLine) -> bool:
-    return line.bold and line.size >= 1.1 * header.size
+    """Set apart as a heading: larger than the table's header, and bold or much larger."""
+    return line.size >= 1.1 * header.size and (line.bold or line.size >= 1.3 * header.size)
 
 
 @dataclass(frozen=True)
@@ -217,9 +219,15 @@ class _TableReader:
     """Reads the tables of one document; collects what it found into the trace."""
 
     def __init__(
-        self, file: str, pages: dict[int, PageData], layout: PdfLayout, trace: Trace
+        self,
+        file: str,
+        pages: dict[int, PageData],
+        layout: PdfLayout,
+        trace: Trace,
+        hyphenation: Hyphenation,
     ) -> None:
         self.file = file
+        self.hyphenation = hyphenation
         self.pages = pages
         self.layout = layout
         self.trace = trace
@@ -461,7 +469,8 @@ class _TableReader:
                     and continues_item(last, lines[0], breaks, column.limit, opens)
                 ):
                     earlier = next(b for b in reversed(bands) if b)
-                    earlier[-1] = join_wrapped([earlier[-1], items[0]])
+                    head = self.hyphenation.soften(earlier[-1], items[0])
+                    earlier[-1] = join_wrapped([head, items[0]])
                     items = items[1:]
                     if not surely_wrapped(last, lines[0]):
                         self._doubt(name, band.page, 1)
@@ -474,7 +483,13 @@ class _TableReader:
         self, lines: Sequence[TextLine], column: ListColumn, breaks: ItemBreaks
     ) -> list[str]:
         return cell_items(
-            lines, column.usual_gap, breaks, column.limit, self.layout, self.opens(column.name)
+            lines,
+            column.usual_gap,
+            breaks,
+            column.limit,
+            self.layout,
+            self.opens(column.name),
+            self.hyphenation.soften,
         )
 
     def opens(self, name: str) -> Opens | None:

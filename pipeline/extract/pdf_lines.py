@@ -48,10 +48,20 @@ class TextLine:
     def bold(self) -> bool:
         return all(word.bold for word in self.words)
 
+    @property
+    def body(self) -> tuple[float, float]:
+        """Top and bottom of most of the line's words: a taller glyph (a bracket, a symbol
+        from another font) does not move it, so gaps between lines compare."""
+        tops = sorted(word.top for word in self.words)
+        bottoms = sorted(word.bottom for word in self.words)
+        return tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+
 
 def words_to_lines(words: Iterable[Word], page: int) -> list[TextLine]:
     """Group words into lines, top to bottom, left to right: a word joins a line when its
-    middle lies within the line's height (so a bullet or a smaller word joins it too)."""
+    middle lies within the line's height (so a bullet or a smaller word joins it too).
+    Pieces of one word the reader split (a capital set higher than the small capitals
+    after it) are joined again."""
     lines: list[list[Word]] = []
     top = bottom = 0.0
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
@@ -61,7 +71,28 @@ def words_to_lines(words: Iterable[Word], page: int) -> list[TextLine]:
         else:
             lines.append([word])
             top, bottom = word.top, word.bottom
-    return [TextLine(page, tuple(sorted(line, key=lambda w: w.x0))) for line in lines]
+    return [TextLine(page, _rejoined(sorted(line, key=lambda w: w.x0))) for line in lines]
+
+
+def _rejoined(words: list[Word]) -> tuple[Word, ...]:
+    joined: list[Word] = []
+    for word in words:
+        last = joined[-1] if joined else None
+        touching = last is not None and abs(word.x0 - last.x1) < 0.05 * max(word.size, last.size)
+        # The reader only splits touching letters when they sit at different heights.
+        if last is not None and touching and abs(word.top - last.top) > 0.5:
+            joined[-1] = Word(
+                last.text + word.text,
+                last.x0,
+                word.x1,
+                min(last.top, word.top),
+                max(last.bottom, word.bottom),
+                max(last.size, word.size),
+                last.bold and word.bold,
+            )
+        else:
+            joined.append(word)
+    return tuple(joined)
 
 
 @dataclass(frozen=True)
@@ -151,10 +182,12 @@ def lines_to_blocks(lines: Sequence[TextLine], layout: PdfLayout) -> list[Cell]:
             short = previous.x1 < right_edge - 3 * previous.size
             new_block = previous.page == 1 or short or indented
         else:
-            gap = line.top - previous.bottom
-            wide = layout.paragraph_gap * previous.size
-            if (normal := usual.get(round(previous.size))) is not None:
-                wide = min(wide, normal + layout.cell_paragraph_gap * previous.size)
+            gap = line.body[0] - previous.body[1]
+            normal = usual.get(round(previous.size))
+            if normal is None:
+                wide = layout.paragraph_gap * previous.size
+            else:
+                wide = normal + layout.cell_paragraph_gap * previous.size
             resized = abs(line.size - previous.size) > 0.1 * previous.size
             new_block = resized or gap > wide or indented
         if new_block:
@@ -170,7 +203,7 @@ def _usual_gaps(lines: Sequence[TextLine]) -> dict[int, float]:
     gaps: dict[int, list[float]] = {}
     for upper, lower in itertools.pairwise(lines):
         if upper.page == lower.page and round(upper.size) == round(lower.size):
-            gaps.setdefault(round(upper.size), []).append(lower.top - upper.bottom)
+            gaps.setdefault(round(upper.size), []).append(lower.body[0] - upper.body[1])
     return {size: sorted(found)[len(found) // 4] for size, found in gaps.items()}
 
 

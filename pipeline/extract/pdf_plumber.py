@@ -23,7 +23,9 @@ from pipeline.errors import ReadError
 from pipeline.extract.pdf_model import BULLET_GLYPH, Box, PageData, PdfLayout, Rule, Shape, Word
 from pipeline.model import Location
 
-_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# Bold faces: "...-Bold", "...Black", "...Heavy", "...Semibold", "...Demi", and URW's
+# "...-Medi" (NimbusRomNo9L-Medi is Times Bold).
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|-medi\b", re.IGNORECASE)
 # A rectangle this thin (points) is drawn as a line.
 _RULE_THICKNESS = 2.5
 # Shapes smaller than this (points) on both sides are specks, not bullets.

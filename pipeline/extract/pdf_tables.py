@@ -509,16 +509,22 @@ def _split_at_gaps(
     if len(boxes) < 2:
         return [(words, None)]
     gaps = _white_gaps(words)
+    # Where rows set without spacing leave equal gaps, the first row's value tells how
+    # cells are aligned: level with the table's first line (top-aligned), a row ends just
+    # above the next row's value; lower down (bottom-aligned), just below its own.
+    top_aligned = boxes[0].top - min(w.top for w in words) < 0.5 * boxes[0].height
     cuts: list[float] = []
     for upper, lower in itertools.pairwise(boxes):
-        between = [g for g in gaps if g[0] >= upper.bottom - 0.5 and g[1] <= lower.top + 0.5]
+        between = [g for g in gaps if g[0] >= _mid(upper) and g[1] <= _mid(lower)]
         if not between:
             raise TableError(
                 "two rows overlap: no white space between them to tell them apart",
                 part.page,
                 Box(upper.x0, upper.top, lower.x1, lower.bottom),
             )
-        a, b = max(between, key=lambda g: g[1] - g[0])
+        widest = max(g[1] - g[0] for g in between)
+        equal = [g for g in between if g[1] - g[0] >= widest - 0.5]
+        a, b = equal[-1] if top_aligned else equal[0]
         cuts.append((a + b) / 2)
         part.cut_gaps.append(b - a)
     pieces: dict[int, list[Word]] = {}
@@ -551,6 +557,10 @@ def split_leading(
         _band(band.page, upper, columns, layout, band.bound),
         _band(band.page, lower, columns, layout, "gap"),
     ]
+
+
+def _mid(box: Box) -> float:
+    return (box.top + box.bottom) / 2
 
 
 def _white_gaps(words: Iterable[Word]) -> list[tuple[float, float]]:
@@ -729,16 +739,24 @@ def cell_items(
     limit: float,
     layout: PdfLayout,
     opens: Opens | None = None,
+    soften: Callable[[str, str], str] | None = None,
 ) -> list[str]:
     """The items of a list cell (see ItemBreaks); `limit` is the column's right text edge;
-    a line whose first word `opens` an item starts one."""
+    a line whose first word `opens` an item starts one; `soften(upper, lower)` marks a
+    hyphen a typesetter added at the end of the upper line."""
     items: list[list[TextLine]] = []
     for line in lines:
         if items and not _new_item(items[-1][-1], line, usual, breaks, limit, opens, layout):
             items[-1].append(line)
         else:
             items.append([line])
-    return [join_wrapped(line.text for line in item) for item in items]
+    return [_joined([line.text for line in item], soften) for item in items]
+
+
+def _joined(texts: list[str], soften: Callable[[str, str], str] | None) -> str:
+    if soften is not None:
+        texts = [soften(upper, lower) for upper, lower in itertools.pairwise(texts)] + texts[-1:]
+    return join_wrapped(texts)
 
 
 def _new_item(

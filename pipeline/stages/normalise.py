@@ -70,8 +70,9 @@ class Normalised:
 
 
 def split_heading(heading: str, categories: Vocabulary) -> tuple[str, str | None]:
-    """'Academic Competence (can be taken from ...)' -> category and note, apart."""
-    text = clean_text(heading)
+    """'Academic Competence (can be taken from ...)' -> category and note, apart; a heading
+    wrapped over lines is one line of text."""
+    text = clean_text(join_wrapped(heading.split("\n")))
     note = None
     if (match := _HEADING_NOTE.match(text)) and match["category"]:
         text, note = match["category"], match["note"].strip() or None

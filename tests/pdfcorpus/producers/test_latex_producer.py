@@ -117,7 +117,9 @@ def test_assignments_cover_every_variant() -> None:
     assert {variant.name for _, variant in pairs} == {v.name for v in latex.VARIANTS}
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None, reason="pdflatex is not installed (make fixtures-install)"
+)
 def test_round_trip(tmp_path: Path) -> None:
     """One variant through pdflatex: the truth reads back, characters included."""
     if latex.missing():

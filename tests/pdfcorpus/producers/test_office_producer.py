@@ -62,7 +62,7 @@ def test_pieces_break_after_hyphens_dashes_and_slashes() -> None:
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.name)
 def test_document_holds_the_truth_in_word_structures(template: Template) -> None:
-    pytest.importorskip("docx")
+    pytest.importorskip("docx", reason="python-docx is not installed (make fixtures-install)")
     profile = _profile()
     document = build_document(profile, template)
     texts = [p.text for p in document.paragraphs]
