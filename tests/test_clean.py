@@ -64,6 +64,8 @@ def test_strip_marker_leaves_non_markers(raw: str, expected: str) -> None:
         pytest.param(["quali\u2010", "fy"], "qualify", id="typesetter-hyphen-dropped"),
         pytest.param(["specifica\u00ad", "tions"], "specifications", id="soft-hyphen-dropped"),
         pytest.param(["Models/", "Modelling"], "Models/ Modelling", id="slash-keeps-space"),
+        pytest.param(["1999/92/", "EC"], "1999/92/EC", id="slash-join-after-number"),
+        pytest.param(["Diagrams /", "Schematics"], "Diagrams / Schematics", id="lone-slash-spaced"),
     ],
 )
 def test_join_wrapped(parts: list[str], expected: str) -> None:

@@ -1,5 +1,5 @@
 """Tables from positioned words: rulings and shading as row boundaries, rows told apart by
-white space, list cells split into items, and added hyphens softened.
+white space, and added hyphens softened.
 
 Words use the fake monospace measure of test_extract_pdf: a character is half the font
 size wide, a space a quarter.
@@ -13,16 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.hyphens import Hyphenation, soften_hyphens
-from pipeline.extract.pdf_lines import TextLine
 from pipeline.extract.pdf_model import Box, PageData, PdfLayout, Rule, Word
-from pipeline.extract.pdf_tables import (
-    Columns,
-    ListColumn,
-    cell_items,
-    horizontal_cuts,
-    item_breaks,
-    read_part,
-)
+from pipeline.extract.pdf_tables import Columns, horizontal_cuts, read_part
 from pipeline.model import Cell, Document, RawCompetence, RawSection, Source
 from pipeline.run import run
 from pipeline.settings import Settings
@@ -116,85 +108,6 @@ def test_vertically_centred_cells_stay_in_their_row() -> None:
         *row(146, "Safety", "K", "- Follow rules", "Awareness", ""),
     ]
     assert names(placed, page(placed)) == ["Cell | Assembly", "Safety"]
-
-
-# --- list cells -----------------------------------------------------------------------------
-
-
-def cell(*lines: tuple[str, float]) -> tuple[TextLine, ...]:
-    return tuple(TextLine(3, tuple(words(text, 474, top))) for text, top in lines)
-
-
-LIMIT = 560.0
-VERBS = frozenset({"analyse", "perform", "use"})
-
-
-def opens(word: Word) -> bool:
-    return word.text in VERBS
-
-
-@pytest.mark.parametrize(
-    ("lines", "breaks", "expected"),
-    [
-        pytest.param(
-            cell(("perform laboratory", 100), ("tests", 112), ("analyse data", 126)),
-            "spacing",
-            ["perform laboratory tests", "analyse data"],
-            id="spacing-tells-labels-apart",
-        ),
-        pytest.param(
-            cell(("use", 100), ("spreadsheets", 112)),
-            "spacing",
-            ["use", "spreadsheets"],
-            id="next-word-would-have-fitted-so-new-label",
-        ),
-        pytest.param(
-            cell(("health and safety", 100), ("regulations", 112)),
-            "fit",
-            ["health and safety regulations"],
-            id="no-room-so-wrapped",
-        ),
-        pytest.param(
-            cell(("monitor the quality of", 100), ("coated electrodes", 112)),
-            "lines",
-            ["monitor the quality of coated electrodes"],
-            id="a-label-never-ends-in-of",
-        ),
-        pytest.param(
-            cell(("operate lithium-", 100), ("ion cells", 112)),
-            "lines",
-            ["operate lithium-ion cells"],
-            id="hyphen-wrap",
-        ),
-        pytest.param(
-            cell(("manage production line", 100), ("analyse quality data", 112)),
-            "fit",
-            ["manage production line", "analyse quality data"],
-            id="a-line-opening-with-a-skill-verb-starts-a-label",
-        ),
-        pytest.param(
-            cell(("manage production line", 100), ("equipment", 112)),
-            "lines",
-            ["manage production line", "equipment"],
-            id="lines-mode-each-line-a-label",
-        ),
-    ],
-)
-def test_cell_items(lines: tuple[TextLine, ...], breaks: str, expected: list[str]) -> None:
-    assert cell_items(lines, 2.0, breaks, LIMIT, LAYOUT, opens) == expected  # type: ignore[arg-type]
-
-
-def column(*cells: tuple[TextLine, ...]) -> ListColumn:
-    return ListColumn("esco", cells, LIMIT, 2.0)
-
-
-def test_item_breaks_from_the_evidence_of_every_cell() -> None:
-    one_per_line = cell(("use power tools", 100), ("weld", 112))
-    spaced = cell(("use power tools", 100), ("weld", 126))
-    wrapped_at_of = cell(("monitor the quality of", 100), ("coated electrodes", 112))
-    assert item_breaks([column(one_per_line)], LAYOUT, opens) == "lines"
-    assert item_breaks([column(one_per_line, spaced)], LAYOUT, opens) == "spacing"
-    assert item_breaks([column(one_per_line, wrapped_at_of)], LAYOUT, opens) == "fit"
 
 
 # --- added hyphens --------------------------------------------------------------------------

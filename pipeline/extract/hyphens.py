@@ -115,10 +115,22 @@ def _dictionary() -> Any:
     return SpellChecker(language="en", distance=1)
 
 
+# British spellings the (American) word list knows in their American form.
+_BRITISH = (
+    (re.compile(r"is(ation|ations|e|ed|es|ing|er|ers)$"), r"iz\1"),
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"tre(s?)$"), r"ter\1"),
+    (re.compile(r"our(s?|ed|ing|ful)$"), r"or\1"),
+    (re.compile(r"aluminium"), "aluminum"),
+)
+
+
 @cache
 def english(word: str) -> bool:
-    """Whether the English word list knows the word."""
-    return bool(_dictionary().known([word.casefold()]))
+    """Whether the English word list knows the word, in British or American spelling."""
+    folded = word.casefold()
+    forms = {folded, *(pattern.sub(american, folded) for pattern, american in _BRITISH)}
+    return bool(_dictionary().known(forms))
 
 
 def _map_cells(value: _T, fix: Callable[[Cell], Cell]) -> _T:

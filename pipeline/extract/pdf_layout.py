@@ -15,6 +15,17 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import ExtractError
 from pipeline.extract.hyphens import Hyphenation, soften_hyphens
+from pipeline.extract.pdf_items import (
+    ItemBreaks,
+    ItemReader,
+    ListColumn,
+    Opens,
+    item_breaks,
+    line_gaps,
+    text_edge,
+    usual_gap,
+    whole_items,
+)
 from pipeline.extract.pdf_lines import (
     TextLine,
     find_furniture,
@@ -25,25 +36,15 @@ from pipeline.extract.pdf_lines import (
 from pipeline.extract.pdf_model import Box, PageData, PdfLayout, Word
 from pipeline.extract.pdf_tables import (
     HeaderBand,
-    ItemBreaks,
-    ListColumn,
-    Opens,
     Recognise,
     RowBand,
     TableError,
     TablePart,
-    ambiguous_breaks,
-    cell_items,
-    continues_item,
     find_header_band,
     header_columns,
-    item_breaks,
     key_value_columns,
-    line_gaps,
     read_part,
     split_leading,
-    surely_wrapped,
-    usual_gap,
 )
 from pipeline.extract.structure import (
     CONTEXT_HEADING,
@@ -142,6 +143,13 @@ def pages_to_document(
     # told apart (paragraph spacing, labels that wrap) holds for all.
     esco_columns = [reader.list_column(f.rows, "esco", f.usual_gap) for f in found]
     esco_breaks = item_breaks(esco_columns, layout, reader.opens("esco"))
+    # Labels the document writes whole somewhere tell where an unspaced label ends.
+    esco_known = frozenset().union(
+        *(
+            reader.whole_items(f.rows, column, esco_breaks)
+            for f, column in zip(found, esco_columns, strict=True)
+        )
+    )
     document = Document(
         source=source,
         alliance=cover.alliance,
@@ -150,7 +158,7 @@ def pages_to_document(
         description=cover.description,
         occupations=occupations,
         context=context,
-        sections=tuple(reader.section(f, esco_breaks) for f in found),
+        sections=tuple(reader.section(f, esco_breaks, esco_known) for f in found),
         issues=tuple(reader.ambiguity_warnings()),
     )
     return soften_hyphens(document, hyphenation)
@@ -297,7 +305,8 @@ class _TableReader:
             raise self.error("context", "Context table", problem) from None
         usual = usual_gap(gap for row in rows for band in row for gap in _gaps(band))
         column = self.list_column(rows, "value", usual)
-        values = self.items(rows, "value", column, item_breaks([column], self.layout, None))
+        breaks = item_breaks([column], self.layout, None)
+        values = self.items(rows, column, self.item_reader(column, breaks))
         entries = []
         for row, texts in zip(rows, values, strict=True):
             key = _text(row, "key", " ")
@@ -327,10 +336,12 @@ class _TableReader:
             title, rows, usual_gap(g for row in rows for b in row for g in _gaps(b))
         )
 
-    def section(self, found: _SectionRows, esco_breaks: ItemBreaks) -> RawSection:
+    def section(
+        self, found: _SectionRows, esco_breaks: ItemBreaks, esco_known: frozenset[str]
+    ) -> RawSection:
         competences = []
         column = self.list_column(found.rows, "esco", found.usual_gap)
-        labels = self.items(found.rows, "esco", column, esco_breaks)
+        labels = self.items(found.rows, column, self.item_reader(column, esco_breaks, esco_known))
         for row, esco in zip(found.rows, labels, strict=True):
             page = row[0].page
             competence = RawCompetence(
@@ -444,53 +455,58 @@ class _TableReader:
         self, rows: Sequence[Sequence[RowBand]], name: str, usual: float | None
     ) -> ListColumn:
         cells = tuple(band.cells.get(name, ()) for row in rows for band in row)
-        limit = max((line.x1 for cell in cells for line in cell), default=0.0)
-        return ListColumn(name, cells, limit, usual)
+        return ListColumn(name, cells, text_edge(cells), usual)
+
+    def item_reader(
+        self, column: ListColumn, breaks: ItemBreaks, known: frozenset[str] = frozenset()
+    ) -> ItemReader:
+        return ItemReader(
+            breaks,
+            column.limit,
+            column.usual_gap,
+            self.layout,
+            self.opens(column.name),
+            known,
+            self.hyphenation.soften,
+        )
+
+    def whole_items(
+        self, rows: Sequence[Sequence[RowBand]], column: ListColumn, breaks: ItemBreaks
+    ) -> frozenset[str]:
+        cells = [[band.cells.get(column.name, ()) for band in row] for row in rows]
+        return whole_items(cells, self.item_reader(column, breaks))
 
     def items(
-        self, rows: Sequence[Sequence[RowBand]], name: str, column: ListColumn, breaks: ItemBreaks
+        self, rows: Sequence[Sequence[RowBand]], column: ListColumn, reader: ItemReader
     ) -> list[list[str]]:
         """For each row, each band's items of a list column, one item per line of text.
 
         An item cut by a page break goes on at the top of the next page: no spacing can
-        show it there, so it is joined when the break leaves no room for the next word."""
-        self._note_ambiguity(rows, name, column, breaks)
-        opens = self.opens(column.name)
+        show it there, so it is joined when the break leaves no room for the next word.
+        Line breaks read as a wrap with nothing to tell are counted for the verdict."""
+        name = column.name
         texts = []
         for row in rows:
             bands: list[list[str]] = []
             last: TextLine | None = None
             for band in row:
                 lines = band.cells.get(name, ())
-                items = self._cell_items(lines, column, breaks)
-                if (
-                    last is not None
-                    and lines
-                    and continues_item(last, lines[0], breaks, column.limit, opens)
-                ):
+                read = reader.read(lines)
+                items = list(read.items)
+                if read.doubts:
+                    self._doubt(name, band.page, read.doubts)
+                goes_on = reader.continues(last, lines[0]) if last and lines else False
+                if goes_on is not False:
                     earlier = next(b for b in reversed(bands) if b)
                     head = self.hyphenation.soften(earlier[-1], items[0])
                     earlier[-1] = join_wrapped([head, items[0]])
                     items = items[1:]
-                    if not surely_wrapped(last, lines[0]):
+                    if goes_on is None:
                         self._doubt(name, band.page, 1)
                 bands.append(items)
                 last = lines[-1] if lines else last
             texts.append(["\n".join(items) for items in bands])
         return texts
-
-    def _cell_items(
-        self, lines: Sequence[TextLine], column: ListColumn, breaks: ItemBreaks
-    ) -> list[str]:
-        return cell_items(
-            lines,
-            column.usual_gap,
-            breaks,
-            column.limit,
-            self.layout,
-            self.opens(column.name),
-            self.hyphenation.soften,
-        )
 
     def opens(self, name: str) -> Opens | None:
         """ESCO skill labels open with a verb (or a name: 'Python (computer programming)');
@@ -499,17 +515,6 @@ class _TableReader:
             return None
         verbs = self.layout.label_verbs
         return lambda word: word.text.casefold() in verbs or word.text[:1].isupper()
-
-    def _note_ambiguity(
-        self, rows: Sequence[Sequence[RowBand]], name: str, column: ListColumn, breaks: ItemBreaks
-    ) -> None:
-        """Count the line breaks that could be an item wrapping as well as a new item."""
-        for row in rows:
-            for band in row:
-                lines = band.cells.get(name, ())
-                count = ambiguous_breaks(lines, column.limit, breaks, self.opens(column.name))
-                if count:
-                    self._doubt(name, band.page, count)
 
     def _doubt(self, name: str, page: int, count: int) -> None:
         pages, total = self.ambiguous.get(name, (set(), 0))

@@ -78,9 +78,13 @@ def _rejoined(words: list[Word]) -> tuple[Word, ...]:
     joined: list[Word] = []
     for word in words:
         last = joined[-1] if joined else None
-        touching = last is not None and abs(word.x0 - last.x1) < 0.05 * max(word.size, last.size)
-        # The reader only splits touching letters when they sit at different heights.
-        if last is not None and touching and abs(word.top - last.top) > 0.5:
+        gap = word.x0 - last.x1 if last is not None else 0.0
+        size = max(word.size, last.size) if last is not None else word.size
+        # The reader only splits touching letters when they sit at different heights (or
+        # a comma from the small capitals' font, set a little apart).
+        split = abs(gap) < 0.05 * size and last is not None and abs(word.top - last.top) > 0.5
+        stray = word.text in {",", ".", ";", ":"} and -0.2 * size < gap < 0.2 * size
+        if last is not None and (split or stray):
             joined[-1] = Word(
                 last.text + word.text,
                 last.x0,

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
+from pipeline.extract.pdf_items import surely_wrapped
 from pipeline.extract.pdf_lines import TextLine, words_to_lines
 from pipeline.extract.pdf_model import Box, PageData, PdfLayout, Word
 from pipeline.extract.structure import is_header_text
 from pipeline.schemas.text import BULLET_MARKERS, CONTEXT_KEYS
-from pipeline.stages.clean import join_wrapped
 
 Recognise = Callable[[Sequence[str], bool], tuple[str | None, ...] | None]
 
@@ -508,14 +506,25 @@ def _split_at_gaps(
     )
     if len(boxes) < 2:
         return [(words, None)]
-    gaps = _white_gaps(words)
+    # A gap inside a word or phrase that wraps (a line ending 'oper-' or 'of') is no
+    # row boundary, however wide.
+    joined = [
+        (upper.bottom, lower.top)
+        for cell in by_field.values()
+        for upper, lower in itertools.pairwise(words_to_lines(cell, 0))
+        if surely_wrapped(upper, lower)
+    ]
+    every_gap = _white_gaps(words, em_boxes=True)
+    gaps = [g for g in every_gap if not any(a < g[1] and g[0] < b for a, b in joined)]
     # Where rows set without spacing leave equal gaps, the first row's value tells how
     # cells are aligned: level with the table's first line (top-aligned), a row ends just
     # above the next row's value; lower down (bottom-aligned), just below its own.
     top_aligned = boxes[0].top - min(w.top for w in words) < 0.5 * boxes[0].height
     cuts: list[float] = []
     for upper, lower in itertools.pairwise(boxes):
-        between = [g for g in gaps if g[0] >= _mid(upper) and g[1] <= _mid(lower)]
+        between = [g for g in gaps if g[0] >= _mid(upper) and g[1] <= _mid(lower)] or [
+            g for g in every_gap if g[0] >= _mid(upper) and g[1] <= _mid(lower)
+        ]
         if not between:
             raise TableError(
                 "two rows overlap: no white space between them to tell them apart",
@@ -563,14 +572,20 @@ def _mid(box: Box) -> float:
     return (box.top + box.bottom) / 2
 
 
-def _white_gaps(words: Iterable[Word]) -> list[tuple[float, float]]:
-    """Vertical stretches no word covers, between the first and the last word."""
+def _white_gaps(words: Iterable[Word], em_boxes: bool = False) -> list[tuple[float, float]]:
+    """Vertical stretches no word covers, between the first and the last word.
+
+    A word's box spans its font's ascent and descent, which differ between fonts: a URL
+    set in a typewriter font can reach into the line above when rows have no spacing.
+    With `em_boxes`, each box is cut to one em above its bottom, the same for every font.
+    """
+    spans = sorted((max(w.top, w.bottom - w.size) if em_boxes else w.top, w.bottom) for w in words)
     gaps: list[tuple[float, float]] = []
     end: float | None = None
-    for word in sorted(words, key=lambda w: w.top):
-        if end is not None and word.top > end:
-            gaps.append((end, word.top))
-        end = word.bottom if end is None else max(end, word.bottom)
+    for top, bottom in spans:
+        if end is not None and top > end:
+            gaps.append((end, top))
+        end = bottom if end is None else max(end, bottom)
     return gaps
 
 
@@ -623,203 +638,3 @@ def _band(
         for name, cell_words in _by_field(words, columns, layout).items()
     }
     return RowBand(page, box, cells, bound)
-
-
-# --- paragraphs inside cells --------------------------------------------------------------
-
-
-def line_gaps(lines: Sequence[TextLine]) -> list[float]:
-    """Gap above each line of a cell but the first."""
-    return [lower.top - upper.bottom for upper, lower in itertools.pairwise(lines)]
-
-
-def usual_gap(gaps: Iterable[float]) -> float | None:
-    """The line gap of wrapped text in a table: the lower quartile of its gaps."""
-    ordered = sorted(gaps)
-    return ordered[len(ordered) // 4] if ordered else None
-
-
-# How the items of a list column (ESCO labels, departments, titles) are told apart:
-# "spacing": paragraph spacing separates items, a line break without it is a wrap;
-# "fit": the column wraps its items and has no spacing: a line break is a wrap when the
-#   next line's first word would not have fitted on the line;
-# "lines": nothing shows that items wrap: each line is an item (as in a text export).
-ItemBreaks = Literal["spacing", "fit", "lines"]
-
-# Words an English list item (an ESCO label, a job title) never ends with or starts with:
-# a line that ends (or a next line that starts) with one is an item wrapping.
-_OPEN_STARTS = frozenset(
-    {"and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "to", "with"}
-    | {"within", "via", "per"}
-)
-_OPEN_ENDS = _OPEN_STARTS | {"a", "an", "the", "without"}
-
-
-@dataclass(frozen=True)
-class ListColumn:
-    """The cells of one list column of one table, and the column's right text edge."""
-
-    name: str
-    cells: tuple[tuple[TextLine, ...], ...]
-    limit: float
-    usual_gap: float | None
-
-
-# Whether a word opens a new item (an ESCO label's verb), for columns that know.
-Opens = Callable[[Word], bool]
-
-# Below this many line breaks, their share tells nothing about wrapping.
-_FEW_BREAKS = 6
-
-
-def item_breaks(
-    columns: Sequence[ListColumn], layout: PdfLayout, opens: Opens | None
-) -> ItemBreaks:
-    """How a producer tells list items apart, from the evidence of all its list cells.
-
-    "spacing" when any cell sets items apart with paragraph spacing. Else "fit" when items
-    wrap: a line break no item can end at shows it, or (for a column whose items open with
-    a known word, as ESCO skills open with a verb) many breaks leave no room for the next
-    word and few of the lines after them open an item; without such words, most breaks
-    leave no room. Else "lines": each line is an item, as in a text export.
-    """
-    if any(
-        len(paragraphs(cell, column.usual_gap, layout)) > 1
-        for column in columns
-        for cell in column.cells
-        if len(cell) > 1
-    ):
-        return "spacing"
-    pairs = [
-        (upper, lower, column)
-        for column in columns
-        for cell in column.cells
-        for upper, lower in itertools.pairwise(cell)
-    ]
-    if any(surely_wrapped(upper, lower) for upper, lower, _ in pairs):
-        return "fit"
-    tight = [lower for upper, lower, column in pairs if _no_room(upper, lower, column.limit)]
-    if len(tight) < _FEW_BREAKS:
-        return "lines"
-    if opens is not None:
-        opening = sum(1 for lower in tight if opens(lower.words[0]))
-        return "fit" if opening < layout.opening_share * len(tight) else "lines"
-    return "fit" if len(tight) >= layout.wrapped_share * len(pairs) else "lines"
-
-
-def ambiguous_breaks(
-    cell: Sequence[TextLine], limit: float, breaks: ItemBreaks, opens: Opens | None
-) -> int:
-    """Line breaks read as an item wrapping that could be a new item as well: the column
-    wraps its items, no spacing tells, and no word shows it."""
-    if breaks != "fit":
-        return 0
-    return sum(
-        _no_room(upper, lower, limit)
-        and not surely_wrapped(upper, lower)
-        and not (opens is not None and opens(lower.words[0]))
-        for upper, lower in itertools.pairwise(cell)
-    )
-
-
-def surely_wrapped(upper: TextLine, lower: TextLine) -> bool:
-    """A line break no list item could end at: after a word-joining hyphen, or after or
-    before a word that cannot end or start an item ('of', 'and', 'the', ...)."""
-    last = upper.words[-1].text
-    if re.search(r"[^\W\d_]-$", last):
-        return True
-    first = lower.words[0].text
-    return last.casefold().rstrip(",;:") in _OPEN_ENDS or first.casefold() in _OPEN_STARTS
-
-
-def cell_items(
-    lines: Sequence[TextLine],
-    usual: float | None,
-    breaks: ItemBreaks,
-    limit: float,
-    layout: PdfLayout,
-    opens: Opens | None = None,
-    soften: Callable[[str, str], str] | None = None,
-) -> list[str]:
-    """The items of a list cell (see ItemBreaks); `limit` is the column's right text edge;
-    a line whose first word `opens` an item starts one; `soften(upper, lower)` marks a
-    hyphen a typesetter added at the end of the upper line."""
-    items: list[list[TextLine]] = []
-    for line in lines:
-        if items and not _new_item(items[-1][-1], line, usual, breaks, limit, opens, layout):
-            items[-1].append(line)
-        else:
-            items.append([line])
-    return [_joined([line.text for line in item], soften) for item in items]
-
-
-def _joined(texts: list[str], soften: Callable[[str, str], str] | None) -> str:
-    if soften is not None:
-        texts = [soften(upper, lower) for upper, lower in itertools.pairwise(texts)] + texts[-1:]
-    return join_wrapped(texts)
-
-
-def _new_item(
-    upper: TextLine,
-    lower: TextLine,
-    usual: float | None,
-    breaks: ItemBreaks,
-    limit: float,
-    opens: Opens | None,
-    layout: PdfLayout,
-) -> bool:
-    """Whether a line break starts a new item. A break no item can end at never does; a
-    break before a word that would have fitted on the line always does (text only wraps
-    when it must); else the column's way of telling items apart decides."""
-    if surely_wrapped(upper, lower):
-        return False
-    if breaks == "lines" or _room_for_sure(upper, lower, limit):
-        return True
-    if opens is not None and opens(lower.words[0]):
-        return True
-    if breaks == "spacing":
-        return len(paragraphs([upper, lower], usual, layout)) > 1
-    return not _no_room(upper, lower, limit)
-
-
-def continues_item(
-    upper: TextLine, lower: TextLine, breaks: ItemBreaks, limit: float, opens: Opens | None
-) -> bool:
-    """Whether the first line of a cell's next part (after a page break) goes on with the
-    last item above it: spacing cannot tell there, so only the words can."""
-    if surely_wrapped(upper, lower):
-        return True
-    if breaks == "lines" or (opens is not None and opens(lower.words[0])):
-        return False
-    return _no_room(upper, lower, limit)
-
-
-def _no_room(upper: TextLine, lower: TextLine, limit: float) -> bool:
-    """Whether the lower line's first word would not have fitted at the end of the upper
-    (with a narrow space: when in doubt, there was no room)."""
-    first = lower.words[0]
-    needed = first.x1 - first.x0 + 0.25 * first.size
-    return upper.x1 + needed > limit + 0.5
-
-
-def _room_for_sure(upper: TextLine, lower: TextLine, limit: float) -> bool:
-    """Whether the lower line's first word would have fitted on the upper even with a wide
-    space and some margin: then the line break was made on purpose, not by wrapping."""
-    first = lower.words[0]
-    needed = first.x1 - first.x0 + 0.4 * first.size
-    return upper.x1 + needed < limit - 1.0
-
-
-def paragraphs(
-    lines: Sequence[TextLine], usual: float | None, layout: PdfLayout
-) -> list[list[TextLine]]:
-    """Lines grouped into paragraphs: a gap wider than the usual line gap by
-    cell_paragraph_gap x the font size starts a new one."""
-    groups: list[list[TextLine]] = []
-    for i, line in enumerate(lines):
-        gap = line.top - lines[i - 1].bottom if i else None
-        if gap is None or usual is None or gap > usual + layout.cell_paragraph_gap * line.size:
-            groups.append([line])
-        else:
-            groups[-1].append(line)
-    return groups

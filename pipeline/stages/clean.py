@@ -12,10 +12,12 @@ from pipeline.schemas.text import BULLET_MARKERS
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _WHITESPACE = re.compile(r"\s+")
 _LEADING_MARKER = re.compile(rf"^\s*[{re.escape(BULLET_MARKERS)}](?=\s|$)")
-# A line that ends in a hyphen after a letter, or in a dash right after a word or number
-# ("Doyle–Fuller–", "20–"), runs on into the next without a space. A slash does not: a
-# line ending in "Modelling/" is as often cut at a space after it as inside a word.
-_WRAPPED_HYPHEN = re.compile(r"[^\W\d_]-$|[^\W_][–—]$")
+# A line that ends in a hyphen after a letter, in a dash right after a word or number
+# ("Doyle–Fuller–", "20–"), or in a slash after a number ("1999/92/") runs on into the
+# next without a space. A slash after a word does not: the seed writes "Modelling/
+# Diagrams" as well as "IT/Digitalisation", so a line ending "Modelling/" is as often cut
+# at a space after it as inside a word.
+_RUNS_ON = re.compile(r"[^\W\d_]-$|[^\W_][–—]$|\d/$")
 # A hyphen a typesetter added to break a word (soft hyphen U+00AD, or the hyphen U+2010
 # that WeasyPrint and others draw for it) goes when the word is joined again.
 _ADDED_HYPHEN = re.compile(r"[^\W\d_][\u00ad\u2010]$")
@@ -39,7 +41,8 @@ def strip_marker(text: str) -> str:
 
 
 def join_wrapped(parts: Iterable[str]) -> str:
-    """Join lines wrapped in a layout: one space, or none after a hyphen ending a word."""
+    """Join lines wrapped in a layout: one space, or none after a hyphen or dash ending a
+    word, or a slash ending a number."""
     joined = ""
     for part in (part.strip() for part in parts):
         if not part:
@@ -48,7 +51,7 @@ def join_wrapped(parts: Iterable[str]) -> str:
             joined = part
         elif _ADDED_HYPHEN.search(joined) and part[0].isalpha():
             joined = joined[:-1] + part
-        elif _WRAPPED_HYPHEN.search(joined) and part[0].isalnum():
+        elif _RUNS_ON.search(joined) and part[0].isalnum():
             joined += part
         else:
             joined += " " + part

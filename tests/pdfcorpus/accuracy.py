@@ -292,6 +292,67 @@ def _score_line(name: str, score: Score) -> str:
     )
 
 
+KNOWN_GAPS = Path(__file__).parent / "known_gaps.json"
+# Why a cell differs, from what differs in it.
+CAUSES = {
+    "esco": "ESCO labels the PDF does not set apart (no spacing between labels, or a label "
+    "cut by a page break): a label that fills its line reads as one wrapping; the verdict "
+    "counts these breaks in a warning",
+    "hyphen": "a line-end hyphen read the wrong way (a word the English word list does not "
+    "know, or a compound also written whole)",
+    "slash": "a line break after a word and '/' keeps a space (the seed writes 'Modelling/ "
+    "Diagrams' as well as 'IT/Digitalisation')",
+    "other": "other (see the differences in `make accuracy`)",
+}
+
+
+def gap_causes(truth: Mapping[str, Any], result: FileResult) -> tuple[int, list[str]]:
+    """How many cells of one PDF differ from its truth, and why (keys of CAUSES)."""
+    expected = tables_to_items(profile_to_tables(truth_to_profile(truth)))
+    extracted = tables_to_items(result.tables) if result.tables else Counter()
+    missing, extra = expected - extracted, extracted - expected
+    causes: set[str] = set()
+    for table, key, column, value in missing.elements():
+        found = [v for (t, k, c, v) in extra if (t, k, c) == (table, key, column)]
+        if table == "competence_esco_skills":
+            causes.add("esco")
+        elif found and isinstance(value, str) and isinstance(found[0], str):
+            causes.add(_cause(value, found[0]))
+        else:
+            causes.add("other")
+    if any(item[0] == "competence_esco_skills" for item in extra):
+        causes.add("esco")
+    return sum(missing.values()) + sum(extra.values()), sorted(causes)
+
+
+def _cause(truth: str, extracted: str) -> str:
+    if truth.replace("-", "") == extracted.replace("-", ""):
+        return "hyphen"
+    if truth.replace("/ ", "/") == extracted.replace("/ ", "/"):
+        return "slash"
+    return "other"
+
+
+def write_known_gaps(pdfs: Sequence[CorpusPdf], results: Sequence[FileResult]) -> int:
+    """Rewrite known_gaps.json from a run; return the number of differing cells."""
+    files = {}
+    for pdf, result in zip(pdfs, results, strict=True):
+        count, causes = gap_causes(json.loads(pdf.truth.read_text(encoding="utf-8")), result)
+        if count:
+            files[f"{pdf.producer}/{pdf.path.name}"] = {
+                "differences": count,
+                "why": [CAUSES[cause] for cause in causes],
+            }
+    document = {
+        "about": "PDFs of the fixture corpus that do not yet extract at 100%, with the number "
+        "of differing cells each may not exceed (see tests/test_pdf_corpus.py). Written by "
+        "`python -m tests.pdfcorpus.accuracy --write-known-gaps`; review the change.",
+        "files": dict(sorted(files.items())),
+    }
+    KNOWN_GAPS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return sum(entry["differences"] for entry in files.values())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -299,9 +360,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=60, help="differences to print")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes")
+    parser.add_argument(
+        "--write-known-gaps",
+        action="store_true",
+        help=f"rewrite {KNOWN_GAPS.name} from this run (the whole corpus) and stop",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         pdfs = [*own_corpus(Path(scratch)), *committed_corpus()]
+        if args.write_known_gaps:
+            cells = write_known_gaps(pdfs, extract_all([pdf.path for pdf in pdfs], args.jobs))
+            print(f"{KNOWN_GAPS}: {cells} differing cells")
+            return 0
         if args.producer:
             pdfs = [pdf for pdf in pdfs if pdf.producer in args.producer]
         report = score_corpus(pdfs, args.jobs)
