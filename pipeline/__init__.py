@@ -1,3 +1,3 @@
 """ALBATTS job-role profiles (PDF or text) to tidy, validated tables."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -73,6 +74,11 @@ def main() -> None:
     "--strict", is_flag=True, help="Reject files with warnings too (see validation.json)."
 )
 @click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Publish empty tables when every input is rejected (else --out is kept as it was).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=Limits.timeout_s,
@@ -100,6 +106,7 @@ def extract(
     out_dir: Path,
     formats: tuple[str, ...],
     strict: bool,
+    allow_empty: bool,
     timeout: float,
     max_memory: int,
     jobs: int,
@@ -123,7 +130,13 @@ def extract(
     """
     limits = None if jobs == 0 else Limits(timeout, max_memory, jobs)
     try:
-        settings = Settings(out_dir=out_dir, formats=formats, limits=limits, strict=strict)
+        settings = Settings(
+            out_dir=out_dir,
+            formats=formats,
+            limits=limits,
+            strict=strict,
+            allow_empty=allow_empty,
+        )
     except SettingsError as error:
         raise click.UsageError(str(error)) from error
     paths = discover_inputs(inputs)
@@ -143,6 +156,14 @@ def extract(
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_summary(report, settings, Console(soft_wrap=True), quiet, debug)
+    if not report.published:
+        console.print(
+            f"nothing to publish: every input was rejected, so {out_dir} was left as it was "
+            "(--allow-empty publishes empty tables)",
+            highlight=False,
+            markup=False,
+        )
+        raise SystemExit(EXIT_REJECTED)
     raise SystemExit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
 
@@ -178,12 +199,15 @@ def print_summary(
         for verdict in report.verdicts:
             if verdict.status == "ok":
                 noted = f" ({len(verdict.warnings)} warning(s))" if verdict.warnings else ""
+                typed = report.typed.get(verdict.source_file, verdict.source_file)
                 console.print(
-                    f"ok        {verdict.source_file} -> {verdict.profile_id}{noted}",
+                    f"ok        {typed} -> {verdict.profile_id}{noted}",
                     highlight=False,
+                    markup=False,
                 )
     for verdict in report.rejected:
-        console.print(f"[bold red]rejected[/]  {verdict.source_file}", highlight=False)
+        typed = report.typed.get(verdict.source_file, verdict.source_file)
+        console.print(f"[bold red]rejected[/]  {escape(typed)}", highlight=False)
         for issue in verdict.errors:
             console.print(f"  [{issue.stage}] {issue}", highlight=False, markup=False)
             if debug and issue.debug:

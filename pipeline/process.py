@@ -21,6 +21,20 @@ class FileResult:
     tables: Tables | None
 
 
+@dataclass(frozen=True)
+class Input:
+    """A file to read, and the name it is published under (source_file): its path relative
+    to the input folder it was found in, or its own name when given directly. Never the
+    machine's folders, never dependent on the working folder."""
+
+    path: Path
+    name: str
+
+    @classmethod
+    def of(cls, path: Path) -> Input:
+        return cls(path, path.name)
+
+
 def display_path(path: Path) -> str:
     """The path as a steward would type it: relative to the working folder when inside it."""
     absolute = path.absolute()
@@ -31,11 +45,15 @@ def display_path(path: Path) -> str:
 
 
 def process_file(
-    path: Path, rules: NormaliseRules | None = None, layout: PdfLayout | None = None
+    path: Path,
+    rules: NormaliseRules | None = None,
+    layout: PdfLayout | None = None,
+    name: str | None = None,
 ) -> FileResult:
-    """Never raises for a bad input: every problem becomes an Issue in the verdict."""
+    """Never raises for a bad input: every problem becomes an Issue in the verdict, which
+    names the file by `name` (its source_file; the file's own name by default)."""
     rules = rules or NormaliseRules.load()
-    shown = display_path(path)
+    shown = path.name if name is None else name
     fmt = source_format(path)
     try:
         data = path.read_bytes()
@@ -71,7 +89,10 @@ def process_file(
         return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),)), None)
     normalised = document_to_profile(document, rules)
     tables = profile_to_tables(normalised.profile)
-    issues = (*normalised.issues, *validate_tables(tables, shown))
+    # Without a profile_id (a title with nothing to name it by, already an error) every id
+    # of every table is wrong for that one reason: the contract would repeat it row by row.
+    checked = validate_tables(tables, shown) if normalised.profile.profile_id else []
+    issues = (*normalised.issues, *checked)
     status: Status = "rejected" if any(issue.severity == "error" for issue in issues) else "ok"
     verdict = Verdict(shown, sha256, fmt, status, normalised.profile.profile_id or None, issues)
     return FileResult(verdict, tables if status == "ok" else None)

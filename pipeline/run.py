@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.extract import FORMATS_BY_SUFFIX
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, display_path
+from pipeline.process import FileResult, Input, display_path
+from pipeline.schemas.tables import primary_key
 from pipeline.settings import Settings
 from pipeline.stages.tables import (
     Tables,
@@ -26,6 +27,10 @@ from pipeline.write import Outputs, check_output_dir, write_outputs
 class RunReport:
     verdicts: tuple[Verdict, ...]
     tables: Tables
+    # Whether the outputs were written (a run with no profile to publish keeps the old).
+    published: bool = True
+    # Each source_file as the steward typed it (relative to the working folder).
+    typed: dict[str, str] = field(default_factory=dict)
 
     @property
     def rejected(self) -> tuple[Verdict, ...]:
@@ -36,12 +41,14 @@ class RunReport:
         return {name: len(frame) for name, frame in self.tables.items()}
 
 
-def discover_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, plus profile files found under folders; sorted, each once.
+def discover_inputs(paths: Iterable[Path]) -> list[Input]:
+    """Files as given, plus profile files found under folders; each file once (by its
+    resolved path), named by its path relative to the folder it was found in (or by its
+    own name when given directly); in order of those names.
 
     Hidden files and README files inside folders are documentation, not profiles.
     """
-    found: dict[Path, None] = {}
+    found: list[Input] = []
     for path in paths:
         if path.is_dir():
             for candidate in sorted(path.rglob("*")):
@@ -52,23 +59,43 @@ def discover_inputs(paths: Iterable[Path]) -> list[Path]:
                     and not any(part.startswith(".") for part in relative.parts)
                     and not candidate.name.lower().startswith("readme")
                 ):
-                    found[candidate] = None
+                    found.append(Input(candidate, relative.as_posix()))
         else:
-            found[path] = None
-    return sorted(found, key=display_path)
+            found.append(Input.of(path))
+    return unique_inputs(found)
+
+
+def unique_inputs(inputs: Iterable[Input | Path]) -> list[Input]:
+    """Each file once, by its resolved path (the first name it was given under); ordered
+    by name, then by the order given."""
+    seen: dict[Path, Input] = {}
+    for each in inputs:
+        each = each if isinstance(each, Input) else Input.of(each)
+        seen.setdefault(_identity(each.path), each)
+    ordered = list(seen.values())
+    return sorted(ordered, key=lambda each: each.name)  # stable: ties keep the given order
+
+
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the path itself is all there is
+        return path.absolute()
 
 
 def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]:
     """Inputs that give the same profile_id are all rejected: none silently wins."""
-    files_by_id: dict[str, list[str]] = {}
-    for result in results:
+    files_by_id: dict[str, list[int]] = {}
+    for index, result in enumerate(results):
         if result.verdict.status == "ok" and result.verdict.profile_id:
-            files_by_id.setdefault(result.verdict.profile_id, []).append(result.verdict.source_file)
+            files_by_id.setdefault(result.verdict.profile_id, []).append(index)
     checked = []
-    for result in results:
+    for index, result in enumerate(results):
         verdict = result.verdict
         others = [
-            f for f in files_by_id.get(verdict.profile_id or "", []) if f != verdict.source_file
+            results[other].verdict.source_file
+            for other in files_by_id.get(verdict.profile_id or "", [])
+            if other != index
         ]
         if verdict.status != "ok" or not others:
             checked.append(result)
@@ -98,30 +125,75 @@ def apply_strict(result: FileResult) -> FileResult:
 
 
 def run(
-    inputs: Sequence[Path],
+    inputs: Sequence[Input | Path],
     settings: Settings,
     progress: Callable[[Path], None] = lambda _path: None,
 ) -> RunReport:
-    """Extract every input and write the outputs of the good ones to settings.out_dir."""
+    """Extract every input and write the outputs of the good ones to settings.out_dir.
+
+    Nothing is written when no profile is left to publish (unless settings.allow_empty):
+    the previous output stays as it was."""
     check_output_dir(settings.out_dir)
-    ordered = sorted(inputs, key=display_path)
+    ordered = unique_inputs(inputs)
     if settings.limits is None:
         results = process_in_process(ordered, progress, settings.layout)
     else:
         results = process_isolated(ordered, settings.limits, progress, settings.layout)
     if settings.strict:
         results = [apply_strict(result) for result in results]
-    results = reject_duplicate_profiles(results)
+    results = reject_key_clashes(reject_duplicate_profiles(results))
     tables = with_output_dtypes(
         concat_tables(result.tables for result in results if result.tables is not None)
     )
     tables = {name: _by_profile(frame) for name, frame in tables.items()}
     verdicts = tuple(result.verdict for result in results)
+    typed = {each.name: display_path(each.path) for each in ordered}
+    if not any(v.status == "ok" for v in verdicts) and not settings.allow_empty:
+        return RunReport(verdicts, tables, published=False, typed=typed)
     write_outputs(
         settings.out_dir,
         Outputs(tables, tables_to_documents(tables), verdicts, settings.formats),
     )
-    return RunReport(verdicts, tables)
+    return RunReport(verdicts, tables, typed=typed)
+
+
+def reject_key_clashes(results: Sequence[FileResult]) -> list[FileResult]:
+    """The whole dataset checked before anything is published: a primary key that two
+    inputs share rejects both (a key one file repeats was already its own error)."""
+    owners: dict[tuple[str, tuple[object, ...]], set[int]] = {}
+    for index, result in enumerate(results):
+        if result.tables is None:
+            continue
+        for table, frame in result.tables.items():
+            key = list(primary_key(table))
+            for row in frame[key].itertuples(index=False, name=None):
+                owners.setdefault((table, row), set()).add(index)
+    clashes: dict[int, list[str]] = {}
+    for (table, row), indexes in owners.items():
+        if len(indexes) > 1:
+            for index in indexes:
+                others = sorted(results[i].verdict.source_file for i in indexes - {index})
+                clashes.setdefault(index, []).append(
+                    f"{table} key {row!r} is also produced by {', '.join(others)}"
+                )
+    checked = []
+    for index, result in enumerate(results):
+        problems = clashes.get(index)
+        if not problems:
+            checked.append(result)
+            continue
+        verdict = result.verdict
+        issue = Issue(
+            "validate",
+            f"{problems[0]}"
+            + (f" (and {len(problems) - 1} more keys)" if len(problems) > 1 else ""),
+            Location(verdict.source_file),
+            "each row must come from one input: remove the duplicate file or fix its keys",
+        )
+        checked.append(
+            FileResult(replace(verdict, status="rejected", issues=(*verdict.issues, issue)), None)
+        )
+    return checked
 
 
 def _by_profile(frame: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,8 @@ class Settings:
     # Per-file worker limits; None processes files in this process, without limits.
     limits: Limits | None = field(default_factory=Limits)
     strict: bool = False
+    # Publish empty tables when every input is rejected (else the previous output stays).
+    allow_empty: bool = False
     # Every tolerance of the PDF layout code; travels with each file to its worker.
     layout: PdfLayout = field(default_factory=PdfLayout)
 

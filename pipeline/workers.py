@@ -27,7 +27,7 @@ from pathlib import Path
 from pipeline.extract import source_format
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, display_path, process_file
+from pipeline.process import FileResult, Input, process_file
 
 _POLL_SECONDS = 0.05
 
@@ -51,7 +51,8 @@ class Limits:
 
 @dataclass
 class _Task:
-    path: Path
+    index: int
+    input: Input
     process: multiprocessing.process.BaseProcess
     deadline: float
 
@@ -65,55 +66,63 @@ def _context() -> ForkServerContext | SpawnContext:
 
 
 def process_isolated(
-    paths: Sequence[Path],
+    inputs: Sequence[Input | Path],
     limits: Limits,
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
 ) -> list[FileResult]:
-    """process_file for every path, each in a worker; results in the order of paths. The
+    """process_file for every input, each in a worker; results in the order of inputs. The
     PDF layout tolerances travel with each file to its worker."""
     context = _context()
-    pending = deque(paths)
+    given = [each if isinstance(each, Input) else Input.of(each) for each in inputs]
+    pending = deque(enumerate(given))
     running: dict[Connection, _Task] = {}
-    results: dict[Path, FileResult] = {}
+    results: dict[int, FileResult] = {}
     try:
         while pending or running:
             while pending and len(running) < limits.jobs:
-                path = pending.popleft()
+                index, each = pending.popleft()
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=_work, args=(str(path), sender, limits, layout), daemon=True
+                    target=_work,
+                    args=(str(each.path), each.name, sender, limits, layout),
+                    daemon=True,
                 )
                 process.start()
                 sender.close()
-                running[receiver] = _Task(path, process, time.monotonic() + limits.timeout_s)
+                deadline = time.monotonic() + limits.timeout_s
+                running[receiver] = _Task(index, each, process, deadline)
             for ready in wait(list(running), timeout=_POLL_SECONDS):
                 assert isinstance(ready, Connection)
                 task = running.pop(ready)
-                results[task.path] = _receive(ready, task, limits)
-                progress(task.path)
+                results[task.index] = _receive(ready, task, limits)
+                progress(task.input.path)
             for connection, task in list(running.items()):
                 verdict = _over_limits(task, limits)
                 if verdict is not None:
                     _stop(task.process)
                     del running[connection]
                     connection.close()
-                    results[task.path] = FileResult(verdict, None)
-                    progress(task.path)
+                    results[task.index] = FileResult(verdict, None)
+                    progress(task.input.path)
     finally:
         for connection, task in running.items():
             _stop(task.process)
             connection.close()
-    return [results[path] for path in paths]
+    return [results[index] for index in range(len(given))]
 
 
 def _work(
-    path: str, connection: Connection, limits: Limits, layout: PdfLayout | None = None
+    path: str,
+    name: str,
+    connection: Connection,
+    limits: Limits,
+    layout: PdfLayout | None = None,
 ) -> None:
     """Worker entry point: limit memory and CPU time, process the file, send the result."""
     _limit_resources(limits)
     try:
-        result = process_file(Path(path), layout=layout)
+        result = process_file(Path(path), layout=layout, name=name)
         over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
         message: tuple[str, object] = ("memory", None) if over else ("ok", result)
     except MemoryError:
@@ -163,58 +172,58 @@ def _receive(connection: Connection, task: _Task, limits: Limits) -> FileResult:
         assert isinstance(payload, FileResult)
         return payload
     if kind == "memory":
-        return FileResult(_memory_verdict(task.path, limits), None)
+        return FileResult(_memory_verdict(task.input, limits), None)
     if kind == "error":
-        return FileResult(_internal_error(task.path, str(payload)), None)
-    return FileResult(_died(task.path, task.process.exitcode), None)
+        return FileResult(_internal_error(task.input, str(payload)), None)
+    return FileResult(_died(task.input, task.process.exitcode), None)
 
 
 def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
     if time.monotonic() > task.deadline:
         return _rejected(
-            task.path,
+            task.input,
             f"took longer than {limits.timeout_s:g} s to process, so it was stopped",
             "the file may be malformed or hostile; if it is a genuine profile, run again "
             "with a larger --timeout",
         )
     pid = task.process.pid
     if pid is not None and _rss_bytes(pid) > limits.max_memory_mb * 1024 * 1024:
-        return _memory_verdict(task.path, limits)
+        return _memory_verdict(task.input, limits)
     return None
 
 
-def _memory_verdict(path: Path, limits: Limits) -> Verdict:
+def _memory_verdict(each: Input, limits: Limits) -> Verdict:
     return _rejected(
-        path,
+        each,
         f"used more than {limits.max_memory_mb} MB while processing, so it was stopped",
         "the file may be malformed or hostile (e.g. a compression bomb); if it is a genuine "
         "profile, run again with a larger --max-memory",
     )
 
 
-def _internal_error(path: Path, trace: str) -> Verdict:
+def _internal_error(each: Input, trace: str) -> Verdict:
     last = trace.strip().splitlines()[-1] if trace.strip() else "unknown error"
     return _rejected(
-        path,
+        each,
         f"internal error while processing this file ({last})",
         "this is a bug in the pipeline: run with --debug and report the traceback",
         debug=trace,
     )
 
 
-def _died(path: Path, exitcode: int | None) -> Verdict:
+def _died(each: Input, exitcode: int | None) -> Verdict:
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
     return _rejected(
-        path,
+        each,
         f"the worker processing this file died ({how})",
         "the parser may have crashed on a malformed file, or the machine ran out of memory",
     )
 
 
-def _rejected(path: Path, message: str, hint: str, debug: str | None = None) -> Verdict:
-    shown = display_path(path)
-    issue = Issue("extract", message, Location(shown), hint, debug=debug)
-    return Verdict(shown, _sha256(path), source_format(path), "rejected", None, (issue,))
+def _rejected(each: Input, message: str, hint: str, debug: str | None = None) -> Verdict:
+    issue = Issue("extract", message, Location(each.name), hint, debug=debug)
+    path = each.path
+    return Verdict(each.name, _sha256(path), source_format(path), "rejected", None, (issue,))
 
 
 def _sha256(path: Path) -> str | None:
@@ -258,16 +267,17 @@ def _peak_rss_bytes(pid: int) -> int:
 
 
 def process_in_process(
-    paths: Iterable[Path],
+    inputs: Iterable[Input | Path],
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
 ) -> list[FileResult]:
     """The same work in this process, without limits (--jobs 0, for debugging)."""
     results = []
-    for path in paths:
+    for each in inputs:
+        each = each if isinstance(each, Input) else Input.of(each)
         try:
-            results.append(process_file(path, layout=layout))
+            results.append(process_file(each.path, layout=layout, name=each.name))
         except Exception:  # a bug, not an input problem: the verdict carries the traceback
-            results.append(FileResult(_internal_error(path, traceback.format_exc()), None))
-        progress(path)
+            results.append(FileResult(_internal_error(each, traceback.format_exc()), None))
+        progress(each.path)
     return results

@@ -29,12 +29,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import __version__
 from pipeline.errors import OutputError
 from pipeline.model import Issue, Verdict
-from pipeline.schemas.tables import FOREIGN_KEYS, TABLES, primary_key
+from pipeline.schemas.tables import FOREIGN_KEYS, SCHEMA_VERSION, TABLES, primary_key
 from pipeline.stages.tables import frame_to_records
 
 MANIFEST = "manifest.json"
+GENERATOR = "albatts"
 _STAGING = ".staging-"
 _PREVIOUS = ".previous-"
 PAUSE_BEFORE_SWAP = "ALBATTS_TEST_PAUSE_BEFORE_SWAP"
@@ -50,14 +52,24 @@ class Outputs:
 
 
 def check_output_dir(out_dir: Path) -> None:
-    """Refuse an --out that holds something other than a previous run's outputs."""
+    """Refuse an --out that holds something other than a previous run's outputs: one is
+    recognised by the marker only this tool writes in its manifest, not by a file name."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"--out {out_dir} is a file, not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_previous_output(out_dir):
         raise OutputError(
-            f"--out {out_dir} is not empty and holds no {MANIFEST}, so it is not a previous "
-            "run's output; refusing to replace it (choose an empty or new folder)"
+            f"--out {out_dir} is not empty and is not an output of albatts (its {MANIFEST} "
+            f'has no "generator": "{GENERATOR}"); refusing to replace it (choose an empty '
+            "or new folder)"
         )
+
+
+def is_previous_output(folder: Path) -> bool:
+    try:
+        marker = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("generator") == GENERATOR
 
 
 def recover_interrupted(out_dir: Path) -> None:
@@ -79,7 +91,7 @@ def write_outputs(out_dir: Path, outputs: Outputs) -> None:
     with _staged(out_dir) as staging:
         for name, frame in outputs.tables.items():
             if "parquet" in outputs.formats:
-                write_parquet(frame, staging / "parquet" / f"{name}.parquet")
+                write_parquet(frame, staging / "parquet" / f"{name}.parquet", name)
             if "csv" in outputs.formats:
                 write_csv(frame, staging / "csv" / f"{name}.csv")
             if "json" in outputs.formats:
@@ -98,14 +110,19 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def write_parquet(frame: pd.DataFrame, path: Path, table: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame, schema=arrow_schema(frame), preserve_index=False)
-    pq.write_table(table, path)
+    schema = arrow_schema(frame, table)
+    pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), path)
 
 
-def arrow_schema(frame: pd.DataFrame) -> pa.Schema:
-    """Plain Arrow types for downstream readers: string, int64, ordered dictionary."""
+def arrow_schema(frame: pd.DataFrame, table: str) -> pa.Schema:
+    """Plain Arrow types for downstream readers (string, int64, ordered dictionary); the
+    columns the contract requires (keys among them) are non-null; the file says which
+    pipeline and contract version wrote it."""
+    required = {
+        name for name, column in TABLES[table].to_schema().columns.items() if not column.nullable
+    }
     fields = []
     for name, dtype in frame.dtypes.items():
         if isinstance(dtype, pd.CategoricalDtype):
@@ -114,8 +131,15 @@ def arrow_schema(frame: pd.DataFrame) -> pa.Schema:
             arrow_type = pa.int64()
         else:
             arrow_type = pa.string()
-        fields.append(pa.field(str(name), arrow_type, nullable=True))
-    return pa.schema(fields)
+        fields.append(pa.field(str(name), arrow_type, nullable=str(name) not in required))
+    metadata = {
+        "albatts.generator": GENERATOR,
+        "albatts.pipeline_version": __version__,
+        "albatts.schema_version": SCHEMA_VERSION,
+        "albatts.table": table,
+        "albatts.primary_key": ",".join(primary_key(table)),
+    }
+    return pa.schema(fields, metadata=metadata)
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -160,6 +184,9 @@ def validation_report(outputs: Outputs) -> dict[str, Any]:
 
 def manifest(outputs: Outputs) -> dict[str, Any]:
     return {
+        "generator": GENERATOR,
+        "pipeline_version": __version__,
+        "schema_version": SCHEMA_VERSION,
         "tables": {name: len(frame) for name, frame in outputs.tables.items()},
         "inputs": [
             {

@@ -30,6 +30,10 @@ LEFTOVER_MARKUP = rf"[<>\t\n\r]|^\s|\s$| {{2}}|^[{re.escape(BULLET_MARKERS)}](?:
 # Multi-paragraph text may keep blank-line paragraph breaks but nothing else.
 LEFTOVER_MARKUP_PARAGRAPHS = r"[<>\t\r]|^\s|\s$| {2}|\n{3,}|[^\n]\n[^\n]"
 
+# Version of this contract: the tables, their columns and their meaning. Raise the major
+# number when a column is removed, renamed or changes meaning; the minor when one is added.
+SCHEMA_VERSION = "1.1"
+
 CATEGORIES = load_vocabulary("categories")
 TYPES = load_vocabulary("types")
 LEVELS = load_vocabulary("levels")
@@ -166,6 +170,9 @@ class Competences(_Table):
     name: Series[str]
     type: Series[str] = _vocabulary_field("types")  # type: ignore[assignment]
     level: Series[str] = _vocabulary_field("levels")  # type: ignore[assignment]
+    # The level's place in levels.txt (1 Awareness, 2 Practitioner, 3 Expert): the order
+    # every engine keeps, where an ordered categorical is sorted as text by some.
+    level_rank: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, le=len(LEVELS.terms))
     source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
     source_page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
@@ -273,6 +280,12 @@ FOREIGN_KEYS: tuple[ForeignKey, ...] = (
 ORDERED_CATEGORIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("competences", "level"): LEVELS.terms,
 }
+
+
+def level_rank(level: str) -> int | None:
+    """1 for the first level of levels.txt, and so on; None for a level it does not know."""
+    canonical = LEVELS.canonical(level)
+    return None if canonical is None else LEVELS.terms.index(canonical) + 1
 
 
 def columns(table: str) -> list[str]:

@@ -109,7 +109,7 @@ def test_a_failed_write_leaves_the_previous_output_intact(
     run([SEED], Settings(out_dir=target, formats=("csv",)))
     before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
-    def disk_full(frame: pd.DataFrame, path: Path) -> None:
+    def disk_full(frame: pd.DataFrame, path: Path, table: str) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(write, "write_parquet", disk_full)
@@ -131,10 +131,15 @@ def test_an_interrupted_swap_is_recovered_by_the_next_run(tmp_path: Path) -> Non
     assert (target / "manifest.json").is_file()
 
 
-def test_all_inputs_rejected_still_writes_empty_tables_with_columns(tmp_path: Path) -> None:
+def test_all_inputs_rejected_with_allow_empty_writes_empty_tables_with_columns(
+    tmp_path: Path,
+) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("not a profile at all\n", encoding="utf-8")
-    report = run([bad], Settings(out_dir=tmp_path / "out"))
+    assert not run([bad], Settings(out_dir=tmp_path / "out")).published
+    assert not (tmp_path / "out").exists()
+    report = run([bad], Settings(out_dir=tmp_path / "out", allow_empty=True))
+    assert report.published
     assert [v.status for v in report.verdicts] == ["rejected"]
     for table in TABLES:
         frame = pd.read_parquet(tmp_path / "out" / "parquet" / f"{table}.parquet")

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from anyascii import anyascii
+
 from pipeline.schemas.text import BULLET_MARKERS
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -70,10 +72,10 @@ def slugify(text: str, max_length: int = 80) -> str:
     Safe as a file name anywhere: no separators or dots, at most max_length characters,
     never a reserved device name.
     """
-    text = unicodedata.normalize("NFKD", text)
     for symbol, word in (("+", " plus "), ("&", " and "), ("#", " sharp ")):
         text = text.replace(symbol, word)
-    ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
+    # Any script, transliterated: 'Μηχανικός' -> 'Michanikos', 'Инженер' -> 'Inzhener'.
+    ascii_text = anyascii(unicodedata.normalize("NFKC", text)).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > max_length:
         slug = (

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.model import Profile
-from pipeline.schemas.tables import ORDERED_CATEGORIES, TABLES, columns
+from pipeline.schemas.tables import ORDERED_CATEGORIES, TABLES, columns, level_rank
 
 Tables = dict[str, pd.DataFrame]
 
@@ -78,6 +78,7 @@ def profile_to_tables(profile: Profile) -> Tables:
                 "name": competence.name,
                 "type": competence.type,
                 "level": competence.level,
+                "level_rank": level_rank(competence.level),
                 "source_line": competence.line,
                 "source_page": competence.page,
             }

@@ -1,0 +1,238 @@
+"""What is published can be trusted: each input once, portable provenance, a previous output
+recognised by its marker and kept when there is nothing to publish, keys checked across the
+whole dataset, and tables that pandas, Polars and DuckDB read alike."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import main
+from pipeline.model import Verdict
+from pipeline.process import FileResult, process_file
+from pipeline.run import reject_key_clashes
+from pipeline.schemas.tables import SCHEMA_VERSION, TABLES, primary_key
+from tests.conftest import AUTHORED, EXAMPLES, SEED
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    (folder / "sub" / "operator.txt").write_bytes(
+        (AUTHORED / "battery-cell-production-operator.txt").read_bytes()
+    )
+    return folder
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+# --- each input once, named portably -------------------------------------------------------
+
+
+def test_the_same_file_given_twice_is_one_profile(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "extract", str(inbox), str((inbox / "seed.txt").resolve()), "--out", str(out)
+    )
+    assert code == 0, output
+    assert "2 profile(s) ok, 0 rejected" in output
+    for name in TABLES:
+        frame = pd.read_parquet(out / "parquet" / f"{name}.parquet")
+        assert not frame.duplicated(list(primary_key(name))).any(), name
+
+
+def test_source_file_is_relative_to_the_input_folder(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke("extract", str(inbox), "--out", str(out))[0] == 0
+    names = [entry["source_file"] for entry in manifest(out)["inputs"]]
+    assert names == ["seed.txt", "sub/operator.txt"]
+    profiles = pd.read_csv(out / "csv" / "profiles.csv", dtype=str)
+    assert sorted(profiles["source_file"]) == ["seed.txt", "sub/operator.txt"]
+    assert invoke("extract", str(inbox / "sub" / "operator.txt"), "--out", str(out))[0] == 0
+    assert [entry["source_file"] for entry in manifest(out)["inputs"]] == ["operator.txt"]
+
+
+def run_from(folder: Path, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pipeline", "extract", *args, "--quiet"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+
+
+def text_outputs(out: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.suffix in {".csv", ".json"}
+    }
+
+
+def test_outputs_are_byte_identical_from_any_working_folder(inbox: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    run_from(tmp_path, "inbox", "--out", "out-a")
+    run_from(elsewhere, str(inbox), "--out", str(tmp_path / "out-b"))
+    a, b = text_outputs(tmp_path / "out-a"), text_outputs(tmp_path / "out-b")
+    assert a.keys() == b.keys() and len(a) > 10
+    assert a == b
+    assert str(tmp_path).encode() not in b"".join(b.values())
+
+
+# --- what may be replaced, and when ---------------------------------------------------------
+
+
+def test_a_folder_with_a_foreign_manifest_is_not_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"name": "web app"}', encoding="utf-8")
+    (folder / "index.html").write_text("<p>keep me</p>", encoding="utf-8")
+    code, output = invoke("extract", str(SEED), "--out", str(folder))
+    assert code == 2
+    assert "not an output of albatts" in output
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "manifest.json"]
+
+
+def test_the_manifest_carries_the_marker_and_versions(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke("extract", str(SEED), "--out", str(out))[0] == 0
+    written = manifest(out)
+    assert written["generator"] == "albatts"
+    assert written["pipeline_version"] == __version__
+    assert written["schema_version"] == SCHEMA_VERSION
+
+
+def test_a_run_with_nothing_to_publish_keeps_the_previous_output(
+    inbox: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert invoke("extract", str(inbox), "--out", str(out))[0] == 0
+    before = text_outputs(out)
+    code, output = invoke("extract", str(inbox), "--out", str(out), "--strict")  # warnings
+    assert code == 1
+    assert "nothing to publish" in output
+    assert text_outputs(out) == before
+    code, _ = invoke("extract", str(inbox), "--out", str(out), "--strict", "--allow-empty")
+    assert code == 1
+    assert pd.read_parquet(out / "parquet" / "profiles.parquet").empty
+
+
+def test_a_key_two_inputs_share_rejects_both(seed_text: str, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
+    good = process_file(tmp_path / "a.txt")
+    assert good.tables is not None
+    twin = FileResult(
+        Verdict("b.txt", None, "text", "ok", good.verdict.profile_id, ()), good.tables
+    )
+    other = process_file(AUTHORED / "battery-cell-production-operator.txt")
+    checked = reject_key_clashes([good, twin, other])
+    assert [r.verdict.status for r in checked] == ["rejected", "rejected", "ok"]
+    message = checked[0].verdict.errors[-1].message
+    assert "is also produced by b.txt" in message
+
+
+# --- every engine reads the same ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def examples_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("examples") / "out"
+    code, output = invoke("extract", str(SEED), str(EXAMPLES), "--out", str(out), "--quiet")
+    assert code == 0, output
+    return out
+
+
+def test_pandas_polars_and_duckdb_agree_on_level_order(examples_out: Path) -> None:
+    path = examples_out / "parquet" / "competences.parquet"
+    frame = pd.read_parquet(path)
+    expected = int((frame["level"] >= "Practitioner").sum())  # ordered categorical
+    assert 0 < expected < len(frame)
+    assert int((frame["level_rank"] >= 2).sum()) == expected
+    assert pl.read_parquet(path).filter(pl.col("level_rank") >= 2).height == expected
+    query = f"select count(*) from read_parquet('{path}') where level_rank >= 2"
+    row = duckdb.sql(query).fetchone()
+    assert row is not None and row[0] == expected
+    ranks = dict(zip(frame["level"].astype(str), frame["level_rank"], strict=True))
+    assert ranks == {"Awareness": 1, "Practitioner": 2, "Expert": 3}
+
+
+def test_esco_codes_stay_text_in_every_reader(examples_out: Path) -> None:
+    path = examples_out / "parquet" / "occupations.parquet"
+    codes = pd.read_parquet(path)["esco_code"]
+    assert pd.api.types.is_string_dtype(codes)
+    assert pl.read_parquet(path)["esco_code"].dtype == pl.String
+    described = duckdb.sql(f"describe select esco_code from read_parquet('{path}')").fetchall()
+    assert described[0][1] == "VARCHAR"
+
+
+def test_parquet_keys_are_non_null_and_files_say_who_wrote_them(examples_out: Path) -> None:
+    for name in TABLES:
+        schema = pq.read_schema(examples_out / "parquet" / f"{name}.parquet")
+        for column in primary_key(name):
+            assert not schema.field(column).nullable, (name, column)
+        metadata = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items()}
+        assert metadata["albatts.pipeline_version"] == __version__
+        assert metadata["albatts.schema_version"] == SCHEMA_VERSION
+        assert metadata["albatts.table"] == name
+
+
+# --- any script --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "profile_id"),
+    [
+        pytest.param(
+            "Μηχανικοί Συστημάτων Διαχείρισης Μπαταριών",
+            "michanikoi-systimaton-diacheirisis-mpatarion",
+            id="greek",
+        ),
+        pytest.param(
+            "Инженеры по системам управления батареями",
+            "inzhenery-po-sistemam-upravleniya-batareyami",
+            id="cyrillic",
+        ),
+    ],
+)
+def test_a_title_in_another_script_gives_a_readable_profile_id(
+    title: str, profile_id: str, seed_text: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "profile.txt"
+    path.write_text(seed_text.replace("Embedded System and BMS Engineers", title), encoding="utf-8")
+    result = process_file(path)
+    assert result.verdict.profile_id == profile_id, result.verdict.issues
+    assert result.tables is not None
+    competences = result.tables["competences"]["competence_id"]
+    assert competences.str.startswith(f"{profile_id}--").all()
+
+
+def test_a_title_with_nothing_to_name_it_by_is_one_error(seed_text: str, tmp_path: Path) -> None:
+    path = tmp_path / "profile.txt"
+    path.write_text(seed_text.replace("Embedded System and BMS Engineers", "???"), encoding="utf-8")
+    verdict = process_file(path).verdict
+    assert verdict.status == "rejected"
+    assert [issue.message for issue in verdict.errors] == [
+        "title '???' has no letters or digits to name the profile by"
+    ]
