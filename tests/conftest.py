@@ -4,7 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import main
 from pipeline.model import Source
 from pipeline.stages.normalise import NormaliseRules
 
@@ -42,3 +44,23 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run from the repository root, as the Makefile does, so source_file reads raw/..."""
     monkeypatch.chdir(REPO)
     return REPO
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """A raw/-like folder: the seed, one authored profile, a README and a hidden file."""
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    (folder / "sub" / "operator.txt").write_bytes(
+        (AUTHORED / "battery-cell-production-operator.txt").read_bytes()
+    )
+    (folder / "README.md").write_text("# What is in here\n", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("not a profile", encoding="utf-8")
+    (folder / "notes.csv").write_text("ignored", encoding="utf-8")
+    return folder

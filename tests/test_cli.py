@@ -5,31 +5,10 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.schemas.tables import TABLES
-from tests.conftest import AUTHORED, SEED
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    """A raw/-like folder: the seed, one authored profile, a README and a hidden file."""
-    folder = tmp_path / "inbox"
-    (folder / "sub").mkdir(parents=True)
-    (folder / "seed.txt").write_bytes(SEED.read_bytes())
-    (folder / "sub" / "operator.txt").write_bytes(
-        (AUTHORED / "battery-cell-production-operator.txt").read_bytes()
-    )
-    (folder / "README.md").write_text("# What is in here\n", encoding="utf-8")
-    (folder / ".hidden.txt").write_text("not a profile", encoding="utf-8")
-    (folder / "notes.csv").write_text("ignored", encoding="utf-8")
-    return folder
+from tests.conftest import SEED, invoke
 
 
 def manifest(out: Path) -> dict:

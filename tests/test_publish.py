@@ -15,31 +15,13 @@ import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from pipeline import __version__
-from pipeline.cli import main
 from pipeline.model import Verdict
 from pipeline.process import FileResult, process_file
 from pipeline.run import reject_key_clashes
 from pipeline.schemas.tables import SCHEMA_VERSION, TABLES, primary_key
-from tests.conftest import AUTHORED, EXAMPLES, SEED
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    folder = tmp_path / "inbox"
-    (folder / "sub").mkdir(parents=True)
-    (folder / "seed.txt").write_bytes(SEED.read_bytes())
-    (folder / "sub" / "operator.txt").write_bytes(
-        (AUTHORED / "battery-cell-production-operator.txt").read_bytes()
-    )
-    return folder
+from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
 
 
 def manifest(out: Path) -> dict:
