@@ -204,42 +204,73 @@ def manifest(outputs: Outputs) -> dict[str, Any]:
 
 
 def datapackage(formats: Sequence[str]) -> dict[str, Any]:
-    """A Frictionless Table Schema description of the published tables."""
-    fmt = "csv" if "csv" in formats else formats[0]
+    """A Frictionless tabular data package describing the published tables: types, the
+    constraints of the pandera models (required, unique, allowed values, patterns, bounds),
+    keys and links. `frictionless validate datapackage.json` checks the CSV files with it."""
+    fmt = "csv" if "csv" in formats else "json" if "json" in formats else "parquet"
     resources = []
     for name, model in TABLES.items():
-        schema = model.to_schema()
-        resources.append(
-            {
-                "name": name,
-                "path": f"{fmt}/{name}.{fmt}",
-                "format": fmt,
-                "schema": {
-                    "fields": [
-                        {
-                            "name": column_name,
-                            "type": "integer" if "int" in str(column.dtype).lower() else "string",
-                            "constraints": {"required": not column.nullable},
-                        }
-                        for column_name, column in schema.columns.items()
-                    ],
-                    "primaryKey": list(primary_key(name)),
-                    "foreignKeys": [
-                        {
-                            "fields": list(key.columns),
-                            "reference": {"resource": key.parent, "fields": list(key.columns)},
-                        }
-                        for key in FOREIGN_KEYS
-                        if key.table == name
-                    ],
-                },
-            }
-        )
+        resource: dict[str, Any] = {
+            "name": name,
+            "type": "table",
+            "profile": "tabular-data-resource",
+            "path": f"{fmt}/{name}.{fmt}",
+            "format": fmt,
+            "schema": {
+                "fields": [
+                    _field(column_name, column)
+                    for column_name, column in model.to_schema().columns.items()
+                ],
+                "missingValues": [""],
+                "primaryKey": list(primary_key(name)),
+                "foreignKeys": [
+                    {
+                        "fields": list(key.columns),
+                        "reference": {"resource": key.parent, "fields": list(key.columns)},
+                    }
+                    for key in FOREIGN_KEYS
+                    if key.table == name
+                ],
+            },
+        }
+        if fmt == "csv":
+            resource |= {"encoding": "utf-8", "mediatype": "text/csv"}
+            resource["dialect"] = {"csv": {"delimiter": ",", "quoteChar": '"'}}
+        resources.append(resource)
     return {
         "name": "albatts-job-role-profiles",
+        "title": "ALBATTS job-role profiles",
         "profile": "tabular-data-package",
+        "version": SCHEMA_VERSION,
+        "generator": GENERATOR,
+        "pipeline_version": __version__,
+        "schema_version": SCHEMA_VERSION,
         "resources": resources,
     }
+
+
+# pandera checks and the Table Schema constraints they become.
+_BOUNDS = {
+    "greater_than_or_equal_to": ("minimum", "min_value"),
+    "less_than_or_equal_to": ("maximum", "max_value"),
+}
+
+
+def _field(name: str, column: Any) -> dict[str, Any]:
+    integer = "int" in str(column.dtype).lower()
+    constraints: dict[str, Any] = {"required": not column.nullable}
+    if column.unique:
+        constraints["unique"] = True
+    for check in column.checks:
+        statistics = check.statistics or {}
+        if check.name == "isin":
+            constraints["enum"] = list(statistics["allowed_values"])
+        elif check.name == "str_matches":
+            constraints["pattern"] = statistics["pattern"].removeprefix("^").removesuffix("$")
+        elif check.name in _BOUNDS:
+            key, statistic = _BOUNDS[check.name]
+            constraints[key] = statistics[statistic]
+    return {"name": name, "type": "integer" if integer else "string", "constraints": constraints}
 
 
 @contextmanager

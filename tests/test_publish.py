@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import frictionless
 import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
@@ -178,6 +180,22 @@ def test_parquet_keys_are_non_null_and_files_say_who_wrote_them(examples_out: Pa
         assert metadata["albatts.pipeline_version"] == __version__
         assert metadata["albatts.schema_version"] == SCHEMA_VERSION
         assert metadata["albatts.table"] == name
+
+
+def test_the_data_package_is_valid_and_catches_a_broken_table(
+    examples_out: Path, tmp_path: Path
+) -> None:
+    report = frictionless.validate(examples_out / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    broken = tmp_path / "broken"
+    shutil.copytree(examples_out, broken)
+    competences = broken / "csv" / "competences.csv"
+    text = competences.read_text(encoding="utf-8")
+    competences.write_text(text.replace(",Expert,3,", ",Guru,3,", 1), encoding="utf-8")
+    report = frictionless.validate(broken / "datapackage.json")
+    assert not report.valid
+    errors = report.flatten(["fieldName", "type"])
+    assert ["level", "constraint-error"] in errors
 
 
 # --- any script --------------------------------------------------------------------------
