@@ -152,7 +152,9 @@ def run(
         return RunReport(verdicts, tables, published=False, typed=typed)
     write_outputs(
         settings.out_dir,
-        Outputs(tables, tables_to_documents(tables), verdicts, settings.formats),
+        Outputs(
+            tables, tables_to_documents(tables), verdicts, settings.formats, settings.recorded()
+        ),
     )
     return RunReport(verdicts, tables, typed=typed)
 

@@ -37,3 +37,19 @@ class Settings:
             raise SettingsError(f"formats: give at least one of {', '.join(FORMATS)}")
         # Keep the contract's order whatever order the user typed.
         object.__setattr__(self, "formats", tuple(f for f in FORMATS if f in self.formats))
+
+    def recorded(self) -> dict[str, object]:
+        """The options that shape the published tables, for the manifest: formats, strictness
+        and the PDF layout tolerances (not jobs or limits, which only decide how fast or
+        whether a file is processed, and no paths)."""
+        layout = {
+            name: value
+            for name, value in vars(self.layout).items()
+            if isinstance(value, int | float | str)
+        }
+        return {
+            "formats": list(self.formats),
+            "strict": self.strict,
+            "allow_empty": self.allow_empty,
+            "pdf_layout": layout,
+        }

@@ -21,7 +21,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from pipeline import __version__
 from pipeline.errors import OutputError
 from pipeline.model import Issue, Verdict
 from pipeline.schemas.tables import FOREIGN_KEYS, SCHEMA_VERSION, TABLES, primary_key
+from pipeline.schemas.vocabulary import vocabulary_hashes
 from pipeline.stages.tables import frame_to_records
 
 MANIFEST = "manifest.json"
@@ -49,6 +50,8 @@ class Outputs:
     documents: Mapping[str, Mapping[str, Any]]
     verdicts: Sequence[Verdict]
     formats: Sequence[str]
+    # The options that shape the tables (never the machine's: no jobs, no paths).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def check_output_dir(out_dir: Path) -> None:
@@ -187,6 +190,8 @@ def manifest(outputs: Outputs) -> dict[str, Any]:
         "generator": GENERATOR,
         "pipeline_version": __version__,
         "schema_version": SCHEMA_VERSION,
+        "options": dict(outputs.options),
+        "vocabularies": vocabulary_hashes(),
         "tables": {name: len(frame) for name, frame in outputs.tables.items()},
         "inputs": [
             {

@@ -51,3 +51,15 @@ def load_vocabulary(name: str) -> Vocabulary:
     except FileNotFoundError as error:
         raise VocabularyError(f"vocabulary file schemas/vocab/{name}.txt is missing") from error
     return parse_vocabulary(name, text)
+
+
+def vocabulary_hashes() -> dict[str, str]:
+    """sha256 of every vocabulary file, by file name: what a run's tables were checked with."""
+    import hashlib
+
+    folder = files("pipeline.schemas") / "vocab"
+    return {
+        entry.name: hashlib.sha256(entry.read_bytes()).hexdigest()
+        for entry in sorted(folder.iterdir(), key=lambda entry: entry.name)
+        if entry.name.endswith(".txt")
+    }

@@ -4,6 +4,7 @@ whole dataset, and tables that pandas, Polars and DuckDB read alike."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import __version__
+from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Verdict
 from pipeline.process import FileResult, process_file
 from pipeline.run import reject_key_clashes
@@ -106,6 +108,12 @@ def test_the_manifest_carries_the_marker_and_versions(tmp_path: Path) -> None:
     assert written["generator"] == "albatts"
     assert written["pipeline_version"] == __version__
     assert written["schema_version"] == SCHEMA_VERSION
+    assert written["options"]["formats"] == ["parquet", "csv", "json"]
+    assert written["options"]["pdf_layout"]["word_gap"] == PdfLayout().word_gap
+    vocab = Path(__file__).resolve().parent.parent / "schemas" / "vocab"
+    levels = hashlib.sha256((vocab / "levels.txt").read_bytes()).hexdigest()
+    assert written["vocabularies"]["levels.txt"] == levels
+    assert set(written["vocabularies"]) == {path.name for path in vocab.glob("*.txt")}
 
 
 def test_a_run_with_nothing_to_publish_keeps_the_previous_output(
