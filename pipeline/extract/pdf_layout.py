@@ -158,7 +158,10 @@ def pages_to_document(
         description=cover.description,
         occupations=occupations,
         context=context,
-        sections=tuple(reader.section(f, esco_breaks, esco_known) for f in found),
+        sections=tuple(
+            reader.section(f, column, esco_breaks, esco_known)
+            for f, column in zip(found, esco_columns, strict=True)
+        ),
         issues=tuple(reader.ambiguity_warnings()),
     )
     return soften_hyphens(document, hyphenation)
@@ -337,10 +340,13 @@ class _TableReader:
         )
 
     def section(
-        self, found: _SectionRows, esco_breaks: ItemBreaks, esco_known: frozenset[str]
+        self,
+        found: _SectionRows,
+        column: ListColumn,
+        esco_breaks: ItemBreaks,
+        esco_known: frozenset[str],
     ) -> RawSection:
         competences = []
-        column = self.list_column(found.rows, "esco", found.usual_gap)
         labels = self.items(found.rows, column, self.item_reader(column, esco_breaks, esco_known))
         for row, esco in zip(found.rows, labels, strict=True):
             page = row[0].page

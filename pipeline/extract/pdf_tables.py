@@ -514,7 +514,7 @@ def _split_at_gaps(
         for upper, lower in itertools.pairwise(words_to_lines(cell, 0))
         if surely_wrapped(upper, lower)
     ]
-    every_gap = _white_gaps(words, em_boxes=True)
+    every_gap = _white_gaps(words)
     gaps = [g for g in every_gap if not any(a < g[1] and g[0] < b for a, b in joined)]
     # Where rows set without spacing leave equal gaps, the first row's value tells how
     # cells are aligned: level with the table's first line (top-aligned), a row ends just
@@ -572,14 +572,14 @@ def _mid(box: Box) -> float:
     return (box.top + box.bottom) / 2
 
 
-def _white_gaps(words: Iterable[Word], em_boxes: bool = False) -> list[tuple[float, float]]:
+def _white_gaps(words: Iterable[Word]) -> list[tuple[float, float]]:
     """Vertical stretches no word covers, between the first and the last word.
 
     A word's box spans its font's ascent and descent, which differ between fonts: a URL
     set in a typewriter font can reach into the line above when rows have no spacing.
-    With `em_boxes`, each box is cut to one em above its bottom, the same for every font.
+    Each box is taken as one em above its bottom, the same for every font.
     """
-    spans = sorted((max(w.top, w.bottom - w.size) if em_boxes else w.top, w.bottom) for w in words)
+    spans = sorted((max(w.top, w.bottom - w.size), w.bottom) for w in words)
     gaps: list[tuple[float, float]] = []
     end: float | None = None
     for top, bottom in spans:
