@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.codes import Code
 from pipeline.model import Issue, Location, Stage
 
 
@@ -10,14 +11,15 @@ class PipelineError(Exception):
 
     stage: Stage = "extract"
 
-    def __init__(self, message: str, location: Location, hint: str = "") -> None:
+    def __init__(self, code: Code, message: str, location: Location, hint: str = "") -> None:
         super().__init__(message)
+        self.code = code
         self.message = message
         self.location = location
         self.hint = hint
 
     def to_issue(self) -> Issue:
-        return Issue(self.stage, self.message, self.location, self.hint)
+        return Issue(self.stage, self.message, self.location, self.hint, code=self.code)
 
     def __str__(self) -> str:
         return str(self.to_issue())

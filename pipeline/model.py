@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from pipeline.codes import Code
 
 SourceFormat = Literal["text", "pdf"]
 Stage = Literal["read", "extract", "normalise", "validate"]
@@ -48,6 +50,8 @@ class Issue:
     severity: Severity = "error"
     # A traceback, for an internal error only; shown with --debug, never in the outputs.
     debug: str | None = None
+    # What kind of problem it is, for machines: stable where the message's wording is not.
+    code: Code = field(kw_only=True)
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}"

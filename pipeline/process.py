@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.codes import Code
 from pipeline.errors import PipelineError
 from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
 from pipeline.extract.pdf import PdfLayout
@@ -63,6 +64,7 @@ def process_file(
             f"cannot read the file: {error.strerror or error}",
             Location(shown),
             "check that the file exists and is readable",
+            code=Code.UNREADABLE,
         )
         return FileResult(Verdict(shown, None, fmt, "rejected", None, (issue,)), None)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -72,6 +74,7 @@ def process_file(
             "the file is empty (0 bytes)",
             Location(shown),
             "the download or export may have failed; get the file again",
+            code=Code.EMPTY_FILE,
         )
         return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (issue,)), None)
     if fmt is None:
@@ -80,6 +83,7 @@ def process_file(
             f"unsupported file type {path.suffix or '(none)'!r}",
             Location(shown),
             f"give a profile as {', '.join(sorted(FORMATS_BY_SUFFIX))}",
+            code=Code.UNSUPPORTED_TYPE,
         )
         return FileResult(Verdict(shown, sha256, None, "rejected", None, (issue,)), None)
     source = Source(shown, fmt, sha256)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.codes import Code
+from pipeline.contract.tables import primary_key
 from pipeline.extract import FORMATS_BY_SUFFIX
 from pipeline.model import Issue, Location, Verdict
 from pipeline.process import FileResult, Input, display_path
-from pipeline.schemas.tables import primary_key
 from pipeline.settings import Settings
 from pipeline.stages.tables import (
     Tables,
@@ -106,6 +107,7 @@ def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]
             "(same title)",
             Location(verdict.source_file, table="profiles", column="profile_id"),
             "keep only one file per profile, or give the profiles different titles",
+            code=Code.DUPLICATE_PROFILE,
         )
         rejected = replace(verdict, status="rejected", issues=(*verdict.issues, issue))
         checked.append(FileResult(rejected, None))
@@ -191,6 +193,7 @@ def reject_key_clashes(results: Sequence[FileResult]) -> list[FileResult]:
             + (f" (and {len(problems) - 1} more keys)" if len(problems) > 1 else ""),
             Location(verdict.source_file),
             "each row must come from one input: remove the duplicate file or fix its keys",
+            code=Code.DUPLICATE_KEY,
         )
         checked.append(
             FileResult(replace(verdict, status="rejected", issues=(*verdict.issues, issue)), None)

@@ -1,4 +1,4 @@
-"""Tables to Issues: the pandera contracts in schemas/tables.py plus the links between tables."""
+"""Tables to Issues: the pandera contract (pipeline/contract) plus the links between tables."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 import pandas as pd
 import pandera.errors
 
+from pipeline.codes import Code
+from pipeline.contract.checks import CHECK_ERRORS
+from pipeline.contract.tables import FOREIGN_KEYS, TABLES
+from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.model import Issue, Location
-from pipeline.schemas.tables import FOREIGN_KEYS, TABLES
-from pipeline.schemas.vocabulary import load_vocabulary
 
 _PATTERN_MEANING = {
     "profile_id": "a lowercase slug such as 'battery-cell-engineer'",
@@ -19,6 +21,19 @@ _PATTERN_MEANING = {
     "esco_uri": "http://data.europa.eu/esco/occupation/ followed by a UUID",
     "period": "two years such as 2019-2023",
     "source_sha256": "a SHA-256 hex digest",
+}
+_PATTERN_CODES = {
+    "profile_id": Code.BAD_PROFILE_ID,
+    "competence_id": Code.BAD_COMPETENCE_ID,
+    "esco_code": Code.BAD_ESCO_CODE,
+    "esco_uri": Code.BAD_ESCO_URI,
+    "period": Code.BAD_PERIOD,
+}
+_VOCABULARY_CODES = {
+    "categories": Code.UNKNOWN_CATEGORY,
+    "types": Code.UNKNOWN_TYPE,
+    "levels": Code.UNKNOWN_LEVEL,
+    "departments": Code.UNKNOWN_DEPARTMENT,
 }
 _SHOW_VALUES_UP_TO = 12
 
@@ -47,7 +62,7 @@ def failures_to_issues(
         column = failure.get("column")
         column = column if isinstance(column, str) and column in schema.columns else None
         row = _row(frame, failure.get("index"))
-        message, hint = _explain(
+        code, message, hint = _explain(
             table, column, str(failure.get("check")), failure.get("failure_case")
         )
         location = Location(
@@ -58,7 +73,7 @@ def failures_to_issues(
             column=column,
             row=_describe_row(table, row),
         )
-        issues.append(Issue("validate", message, location, hint))
+        issues.append(Issue("validate", message, location, hint, code=code))
     return issues
 
 
@@ -119,12 +134,13 @@ def foreign_key_issues(tables: Mapping[str, pd.DataFrame], file: str) -> list[Is
                         row=_describe_row(key.table, row),
                     ),
                     "this is a pipeline bug: please report it with the input file",
+                    code=Code.BROKEN_LINK,
                 )
             )
     return issues
 
 
-def _explain(table: str, column: str | None, check: str, value: Any) -> tuple[str, str]:
+def _explain(table: str, column: str | None, check: str, value: Any) -> tuple[Code, str, str]:
     shown = _show(value)
     what = f"{table}.{column}" if column else table
     if check.startswith("isin"):
@@ -141,32 +157,56 @@ def _explain(table: str, column: str | None, check: str, value: Any) -> tuple[st
                 else ""
             )
             return (
+                _VOCABULARY_CODES.get(vocabulary.name, Code.NOT_ALLOWED),
                 f"{shown} is not in the {vocabulary.name} vocabulary{allowed}",
                 f"correct the document, or add the term to {vocabulary.path} if it is new",
             )
-        return f"{shown} is not an allowed value for {what}", "correct the document"
+        return (
+            Code.NOT_ALLOWED,
+            f"{shown} is not an allowed value for {what}",
+            "correct the document",
+        )
     if check.startswith("str_matches"):
         meaning = _PATTERN_MEANING.get(column or "", "the expected pattern")
-        return f"{shown} is not {meaning}", "correct the value in the document"
+        return (
+            _PATTERN_CODES.get(column or "", Code.BAD_VALUE),
+            f"{shown} is not {meaning}",
+            "correct the value in the document",
+        )
     if "uniqueness" in check:
-        return f"{shown} is repeated in {what}", "each value may appear once; remove the duplicate"
+        return (
+            Code.DUPLICATE_KEY,
+            f"{shown} is repeated in {what}",
+            "each value may appear once; remove the duplicate",
+        )
     if check == "not_nullable":
-        return f"{what} is missing", "fill in the value in the document"
+        return Code.MISSING_VALUE, f"{what} is missing", "fill in the value in the document"
     if check.startswith(("greater_than", "less_than", "in_range")):
-        return f"{shown} is out of range for {what} ({check})", "correct the value in the document"
+        return (
+            Code.OUT_OF_RANGE,
+            f"{shown} is out of range for {what} ({check})",
+            "correct the value in the document",
+        )
     if check.startswith("dtype"):
         return (
+            Code.WRONG_TYPE,
             f"{what} has the wrong type ({shown}, expected {check})",
             "usually a consequence of a value reported missing above",
         )
     if check in ("column_in_schema", "column_in_dataframe", "column_ordered"):
         return (
+            Code.BAD_COLUMNS,
             f"{what}: unexpected column layout ({shown})",
             "this is a pipeline bug: please report it",
         )
+    if check in ("period_order", "period_start is after period_end"):
+        return Code.BAD_PERIOD, f"{what}: {check}", "correct the project period on the cover"
+    if check in CHECK_ERRORS:
+        code = Code.EMPTY_VALUE if check == "not_blank" else Code.LEFTOVER_MARKUP
+        return code, f"{what} {shown} {CHECK_ERRORS[check]}", "correct the value in the document"
     if value is None:
-        return f"{what}: {check}", "correct the values in the document"
-    return f"{what} {shown} {check}", "correct the value in the document"
+        return Code.BAD_VALUE, f"{what}: {check}", "correct the values in the document"
+    return Code.BAD_VALUE, f"{what} {shown} {check}", "correct the value in the document"
 
 
 def _row(frame: pd.DataFrame, index: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
+from pipeline.codes import Code
 from pipeline.extract import source_format
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Issue, Location, Verdict
@@ -182,6 +183,7 @@ def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
     if time.monotonic() > task.deadline:
         return _rejected(
             task.input,
+            Code.TIMEOUT,
             f"took longer than {limits.timeout_s:g} s to process, so it was stopped",
             "the file may be malformed or hostile; if it is a genuine profile, run again "
             "with a larger --timeout",
@@ -195,6 +197,7 @@ def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
 def _memory_verdict(each: Input, limits: Limits) -> Verdict:
     return _rejected(
         each,
+        Code.MEMORY_LIMIT,
         f"used more than {limits.max_memory_mb} MB while processing, so it was stopped",
         "the file may be malformed or hostile (e.g. a compression bomb); if it is a genuine "
         "profile, run again with a larger --max-memory",
@@ -205,6 +208,7 @@ def _internal_error(each: Input, trace: str) -> Verdict:
     last = trace.strip().splitlines()[-1] if trace.strip() else "unknown error"
     return _rejected(
         each,
+        Code.INTERNAL_ERROR,
         f"internal error while processing this file ({last})",
         "this is a bug in the pipeline: run with --debug and report the traceback",
         debug=trace,
@@ -215,13 +219,16 @@ def _died(each: Input, exitcode: int | None) -> Verdict:
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
     return _rejected(
         each,
+        Code.WORKER_DIED,
         f"the worker processing this file died ({how})",
         "the parser may have crashed on a malformed file, or the machine ran out of memory",
     )
 
 
-def _rejected(each: Input, message: str, hint: str, debug: str | None = None) -> Verdict:
-    issue = Issue("extract", message, Location(each.name), hint, debug=debug)
+def _rejected(
+    each: Input, code: Code, message: str, hint: str, debug: str | None = None
+) -> Verdict:
+    issue = Issue("extract", message, Location(each.name), hint, debug=debug, code=code)
     path = each.path
     return Verdict(each.name, _sha256(path), source_format(path), "rejected", None, (issue,))
 

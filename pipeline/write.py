@@ -30,10 +30,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
+from pipeline.contract.tables import FOREIGN_KEYS, SCHEMA_VERSION, TABLES, primary_key
+from pipeline.contract.vocabulary import vocabulary_hashes
 from pipeline.errors import OutputError
 from pipeline.model import Issue, Verdict
-from pipeline.schemas.tables import FOREIGN_KEYS, SCHEMA_VERSION, TABLES, primary_key
-from pipeline.schemas.vocabulary import vocabulary_hashes
 from pipeline.stages.tables import frame_to_records
 
 MANIFEST = "manifest.json"
@@ -154,6 +154,7 @@ def write_json(data: Any, path: Path) -> None:
 def issue_to_json(issue: Issue) -> dict[str, Any]:
     location = {k: v for k, v in vars(issue.location).items() if v is not None}
     return {
+        "code": str(issue.code),
         "message": issue.message,
         "location": location,
         "stage": issue.stage,

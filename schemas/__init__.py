@@ -1,5 +1,4 @@
-"""Table contracts and controlled vocabularies, shipped as pipeline.schemas.
+"""The steward-editable vocabularies (vocab/*.txt), shipped as package data.
 
-Stewards edit the plain-text vocabularies in vocab/; the pandera models in tables.py read
-them, so a new term never needs a code change.
+The pandera models that read them live in pipeline/contract/.
 """

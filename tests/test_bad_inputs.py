@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from reportlab.pdfgen import canvas
 
 from pipeline.cli import main
-from pipeline.schemas.tables import TABLES
+from pipeline.contract.tables import TABLES
 from tests.conftest import EXAMPLES, SEED
 from tests.hostile import (
     authored,

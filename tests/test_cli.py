@@ -7,7 +7,7 @@ import click
 import pytest
 
 from pipeline.cli import main
-from pipeline.schemas.tables import TABLES
+from pipeline.contract.tables import TABLES
 from tests.conftest import SEED, invoke
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from pipeline.codes import Code
 from pipeline.errors import ExtractError, ReadError
 from pipeline.extract.encoding import decode_text
 from pipeline.extract.structure import blocks_to_cover, competence_header, occupation_header
@@ -383,17 +384,19 @@ def test_not_utf8_names_byte_offset_and_line(
         f"not valid UTF-8 (byte 0x{bad_byte.hex()} at offset {offset})",
         Location(FILE, line=line),
         NOT_UTF8_HINT,
+        code=Code.BAD_ENCODING,
     )
 
 
 @pytest.mark.parametrize(
-    ("make_text", "message", "location", "hint"),
+    ("make_text", "message", "location", "hint", "code"),
     [
         pytest.param(
             lambda t: t.replace("ESCO Occupations - [", "Occupations - ["),
             "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
             Location(FILE),
             "this does not look like an ALBATTS job-role profile; check the file",
+            Code.NOT_A_PROFILE,
             id="no-esco-occupations-line",
         ),
         pytest.param(
@@ -401,6 +404,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "no 'Context' table after the ESCO Occupations table",
             Location(FILE, line=25),
             "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
+            Code.NO_CONTEXT_TABLE,
             id="no-context-line",
         ),
         pytest.param(
@@ -409,6 +413,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "ESCO') after the Context table",
             Location(FILE, line=33),
             "the profile needs at least one competence table under a category heading",
+            Code.NO_COMPETENCE_TABLES,
             id="no-competence-header-rows",
         ),
         pytest.param(
@@ -416,6 +421,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "competence table header row without a category heading above it",
             Location(FILE, line=42),
             "put the category heading (e.g. 'Soft Competence') on its own line above",
+            Code.NO_CATEGORY_HEADING,
             id="header-row-without-heading",
         ),
         pytest.param(
@@ -425,6 +431,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "continuation row (empty Name, Type and Level) with no competence above it",
             Location(FILE, line=68, table="competences"),
             "give this row its Name, Type and Level, or move it below its competence",
+            Code.ORPHAN_CONTINUATION,
             id="continuation-before-any-row",
         ),
         pytest.param(
@@ -432,6 +439,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "row has 6 tab-separated cells, the header has 5",
             Location(FILE, line=50, table="competences"),
             "remove the stray tab characters from this row",
+            Code.BAD_ROW,
             id="competence-row-extra-non-empty-cell",
         ),
         pytest.param(
@@ -439,6 +447,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "row has 5 tab-separated cells, the header has 3",
             Location(FILE, line=28, table="occupations"),
             "remove the stray tab characters from this row",
+            Code.BAD_ROW,
             id="occupation-row-extra-non-empty-cell",
         ),
         pytest.param(
@@ -446,6 +455,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "expected a tab-separated competence row, found 'Page 3 of 5'",
             Location(FILE, line=52, table="competences"),
             "rows have 5 cells: Name, Type (S/K), Description/Context, Level, ESCO",
+            Code.BAD_ROW,
             id="non-tab-line-in-competence-table",
         ),
         pytest.param(
@@ -453,6 +463,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "no project period (such as 2019-2023) on the cover",
             Location(FILE, line=5),
             "is this an ALBATTS profile? The cover should read alliance, period, title",
+            Code.NO_COVER_PERIOD,
             id="no-period-on-cover",
         ),
         pytest.param(
@@ -460,6 +471,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "no alliance name before the project period on the cover",
             Location(FILE, line=7),
             "the cover should start with the alliance name",
+            Code.NO_COVER_ALLIANCE,
             id="no-alliance-before-period",
         ),
         pytest.param(
@@ -467,6 +479,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "no title after the project period on the cover",
             Location(FILE, line=7),
             "the cover should read alliance, period, title",
+            Code.NO_TITLE,
             id="no-title-after-period",
         ),
         pytest.param(
@@ -474,6 +487,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "the ESCO Occupations table has no header row (ID, NAME, Concept URI)",
             Location(FILE, line=28, table="occupations"),
             "add the header row above the occupation rows",
+            Code.NO_OCCUPATIONS_HEADER,
             id="occupations-without-header-row",
         ),
         pytest.param(
@@ -482,6 +496,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "found 'see also the ESCO portal'",
             Location(FILE, line=32, table="occupations"),
             "each occupation is one line: code, label and URI separated by tabs",
+            Code.BAD_ROW,
             id="stray-line-in-occupations-table",
         ),
         pytest.param(
@@ -489,6 +504,7 @@ def test_not_utf8_names_byte_offset_and_line(
             "unexpected line in the Context table: 'Key facts'",
             Location(FILE, line=34, table="context"),
             "Context rows are 'key<TAB>value' (Minimum EQF, Value Chain, ...)",
+            Code.BAD_ROW,
             id="context-line-without-key",
         ),
     ],
@@ -499,7 +515,8 @@ def test_structure_error_located_with_hint(
     message: str,
     location: Location,
     hint: str,
+    code: Code,
 ) -> None:
     with pytest.raises(ExtractError) as caught:
         document(make_text(seed_text))
-    assert caught.value.to_issue() == Issue("extract", message, location, hint)
+    assert caught.value.to_issue() == Issue("extract", message, location, hint, code=code)

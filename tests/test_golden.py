@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.contract.tables import TABLES, columns
 from pipeline.run import run
-from pipeline.schemas.tables import TABLES, columns
 from pipeline.settings import Settings
 from tests.conftest import GOLDEN, SEED
 

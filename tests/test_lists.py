@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.contract.vocabulary import parse_vocabulary
 from pipeline.model import Cell
-from pipeline.schemas.vocabulary import parse_vocabulary
 from pipeline.stages.lists import (
     AmbiguousSplit,
     cells_to_esco_skills,

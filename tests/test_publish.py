@@ -20,11 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import __version__
+from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Verdict
 from pipeline.process import FileResult, process_file
 from pipeline.run import reject_key_clashes
-from pipeline.schemas.tables import SCHEMA_VERSION, TABLES, primary_key
 from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from pipeline.codes import Code
 from pipeline.extract.text import read_text
 from pipeline.model import Issue, Location, Source
-from pipeline.schemas.tables import ORDERED_CATEGORIES, TABLES, Competences, Departments
-from pipeline.schemas.vocabulary import load_vocabulary
+from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, Competences, Departments
+from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.stages.normalise import Normalised, NormaliseRules, document_to_profile
 from pipeline.stages.tables import Tables, frame_to_records, profile_to_tables, records_to_frame
 from pipeline.validate import validate_tables
@@ -97,6 +98,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         f"competence 'Lithium-ion Chemistry' {cid('lithium-ion-chemistry')}",
                     ),
                     vocab_hint("levels"),
+                    code=Code.UNKNOWN_LEVEL,
                 )
             ],
             id="level-not-in-vocabulary",
@@ -110,6 +112,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                     "'X' is not in the types vocabulary (allowed: S, K)",
                     where(50, "competences", "type", f"competence 'C/C++' {cid('c-c-plus-plus')}"),
                     vocab_hint("types"),
+                    code=Code.UNKNOWN_TYPE,
                 )
             ],
             id="type-not-in-vocabulary",
@@ -126,6 +129,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         68, "competences", "category", f"competence 'Teamwork' {cid('teamwork')}"
                     ),
                     vocab_hint("categories"),
+                    code=Code.UNKNOWN_CATEGORY,
                 ),
                 Issue(
                     "validate",
@@ -138,6 +142,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         f"competence 'Communication' {cid('communication')}",
                     ),
                     vocab_hint("categories"),
+                    code=Code.UNKNOWN_CATEGORY,
                 ),
             ],
             id="unknown-category-heading",
@@ -152,6 +157,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                     f"(allowed: {DEPARTMENTS_ALLOWED})",
                     where(37, "departments", "department", "department #2"),
                     vocab_hint("departments"),
+                    code=Code.UNKNOWN_DEPARTMENT,
                 )
             ],
             id="unknown-department-kept-as-item",
@@ -165,6 +171,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                     f"'{ESCO}not-a-uuid' is not {ESCO} followed by a UUID",
                     where(28, "occupations", "esco_uri", "occupation #1"),
                     FIX_VALUE,
+                    code=Code.BAD_ESCO_URI,
                 )
             ],
             id="esco-uri-not-uuid",
@@ -178,6 +185,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                     "'25x1' is not an ESCO occupation code such as 2514.2.1",
                     where(28, "occupations", "esco_code", "occupation #1"),
                     FIX_VALUE,
+                    code=Code.BAD_ESCO_CODE,
                 )
             ],
             id="esco-code-malformed",
@@ -197,6 +205,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         f"competence {cid('computer-science')} #1",
                     ),
                     FIX_VALUE,
+                    code=Code.LEFTOVER_MARKUP,
                 )
             ],
             id="statement-leftover-less-than",
@@ -216,6 +225,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         f"competence {cid('computer-science')} #1",
                     ),
                     FIX_VALUE,
+                    code=Code.LEFTOVER_MARKUP,
                 )
             ],
             id="statement-leftover-greater-than",
@@ -236,6 +246,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         f"competence {cid('computer-science')} #1",
                     ),
                     FIX_VALUE,
+                    code=Code.LEFTOVER_MARKUP,
                 )
             ],
             id="statement-entity-escaped-tag",
@@ -247,7 +258,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                 Issue(
                     "validate",
                     "competence_esco_skills.esco_skill 'think > analytically' has leftover "
-                    "markup, bullet marker, line break or double space, or is empty",
+                    "markup, bullet marker, line break or double space",
                     where(
                         78,
                         "competence_esco_skills",
@@ -255,6 +266,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         f"competence {cid('analytical-skills')} #1",
                     ),
                     FIX_VALUE,
+                    code=Code.LEFTOVER_MARKUP,
                 )
             ],
             id="esco-skill-leftover-markup",
@@ -271,6 +283,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                         56, "competences", "name", f"competence 'Hard > ware' {cid('hard-ware')}"
                     ),
                     FIX_VALUE,
+                    code=Code.LEFTOVER_MARKUP,
                 )
             ],
             id="competence-name-leftover-markup",
@@ -284,6 +297,7 @@ def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
                     "9 is out of range for eqf_levels.eqf_level (less_than_or_equal_to(8))",
                     where(None, "eqf_levels", "eqf_level", None),
                     FIX_VALUE,
+                    code=Code.OUT_OF_RANGE,
                 )
             ],
             id="eqf-level-above-8",
@@ -310,6 +324,7 @@ def test_lazy_validation_reports_every_problem_in_one_call(
             f"'{ESCO}not-a-uuid' is not {ESCO} followed by a UUID",
             where(28, "occupations", "esco_uri", "occupation #1"),
             FIX_VALUE,
+            code=Code.BAD_ESCO_URI,
         ),
         Issue(
             "validate",
@@ -321,6 +336,7 @@ def test_lazy_validation_reports_every_problem_in_one_call(
                 f"competence 'Lithium-ion Chemistry' {cid('lithium-ion-chemistry')}",
             ),
             vocab_hint("levels"),
+            code=Code.UNKNOWN_LEVEL,
         ),
     ]
 
@@ -385,6 +401,7 @@ MODELS = cid("models-modelling-diagrams-schematics")
                         f"competence 'Models/Modelling/ Diagrams /Schematics' {MODELS}",
                     ),
                     "each value may appear once; remove the duplicate",
+                    code=Code.DUPLICATE_KEY,
                 ),
                 Issue(
                     "validate",
@@ -396,6 +413,7 @@ MODELS = cid("models-modelling-diagrams-schematics")
                         f"competence 'General Programming Languages' {MODELS}",
                     ),
                     "each value may appear once; remove the duplicate",
+                    code=Code.DUPLICATE_KEY,
                 ),
             ],
             id="duplicate-competence-id",
@@ -409,6 +427,7 @@ MODELS = cid("models-modelling-diagrams-schematics")
                     # Statement 4 of Models/... comes from the continuation row on line 45.
                     where(45, "competence_statements", "statement", f"competence {MODELS} #4"),
                     FIX_VALUE,
+                    code=Code.EMPTY_VALUE,
                 )
             ],
             id="empty-statement",
@@ -427,6 +446,7 @@ MODELS = cid("models-modelling-diagrams-schematics")
                         f"competence {cid('ghost')} #4",
                     ),
                     "this is a pipeline bug: please report it with the input file",
+                    code=Code.BROKEN_LINK,
                 )
             ],
             id="foreign-key-missing-parent",
@@ -479,6 +499,7 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
                 "Minimum EQF 'six': 'six' is not an EQF level (a number from 1 to 8)",
                 Location(FILE, line=35, table="eqf_levels", column="eqf_level"),
                 "write the EQF levels as numbers 1-8, e.g. 6 or 6/7/8",
+                code=Code.BAD_EQF,
             ),
             id="eqf-not-a-number",
         ),
@@ -490,6 +511,7 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
                 "the Context table has no 'Value Chain' row",
                 Location(FILE, table="context"),
                 "add a 'Value Chain' row to the Context table",
+                code=Code.MISSING_CONTEXT_ROW,
             ),
             id="value-chain-row-missing",
         ),
@@ -502,6 +524,7 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
                 Location(FILE, line=36, table="context"),
                 "known keys: Minimum EQF, Value Chain, Departments, Specialisations",
                 severity="warning",
+                code=Code.UNKNOWN_CONTEXT_KEY,
             ),
             id="unknown-context-key-warning",
         ),
@@ -517,6 +540,7 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
                 "schemas/vocab/role_nouns.txt; if it is several titles, write one title per "
                 "line (or separate them with ';')",
                 severity="warning",
+                code=Code.UNFINISHED_SPECIALISATION,
             ),
             id="specialisation-without-role-noun-warning",
         ),
@@ -532,6 +556,7 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
                 "with ';'); if 'Trainer' usually opens a title, add it to "
                 "schemas/vocab/title_openers.txt",
                 severity="warning",
+                code=Code.AMBIGUOUS_SPECIALISATIONS,
             ),
             id="specialisation-role-nouns-meet-warning",
         ),
@@ -548,6 +573,7 @@ def test_period_backwards_gives_one_issue(seed_text: str, rules: NormaliseRules)
                 "with ';'); if 'Trainer' usually opens a title, add it to "
                 "schemas/vocab/title_openers.txt",
                 severity="warning",
+                code=Code.AMBIGUOUS_SPECIALISATIONS,
             ),
             id="specialisation-split-shown-warning",
         ),

@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import write
+from pipeline.contract.tables import TABLES, columns
+from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.run import run
-from pipeline.schemas.tables import TABLES, columns
-from pipeline.schemas.vocabulary import load_vocabulary
 from pipeline.settings import Settings
 from tests.conftest import SEED, authored_profiles
 

@@ -12,6 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from pipeline.codes import Code
 from pipeline.errors import ReadError
 from pipeline.model import Location
 
@@ -57,6 +58,7 @@ def _strict(data: bytes, start: int, encoding: str, file: str) -> str:
         if encoding == "utf-8":
             raise _not_utf8(data, start + error.start, file) from error
         raise ReadError(
+            Code.BAD_ENCODING,
             f"the file declares {encoding.upper()} (byte-order mark) but is not valid "
             f"{encoding.upper()} at offset {start + error.start}",
             Location(file),
@@ -77,6 +79,7 @@ def _utf16_without_bom(data: bytes, file: str) -> Decoded:
         except (UnicodeDecodeError, ReadError):
             pass  # not UTF-16 after all: fall through to the binary verdict
     raise ReadError(
+        Code.BINARY_FILE,
         "the file holds binary data (NUL bytes), not text",
         Location(file),
         "is this really a text export? give the profile as PDF or as UTF-8 text",
@@ -88,6 +91,7 @@ def _cp1252(data: bytes, first_bad: int, file: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
         raise ReadError(
+            Code.BAD_ENCODING,
             f"not valid UTF-8 (byte 0x{data[first_bad]:02x} at offset {first_bad}) nor "
             "Windows-1252 text",
             Location(file, line=data[:first_bad].count(b"\n") + 1),
@@ -97,6 +101,7 @@ def _cp1252(data: bytes, first_bad: int, file: str) -> str:
 
 def _not_utf8(data: bytes, offset: int, file: str) -> ReadError:
     return ReadError(
+        Code.BAD_ENCODING,
         f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})",
         Location(file, line=data[:offset].count(b"\n") + 1),
         "save the file as UTF-8 and run again",
@@ -107,6 +112,7 @@ def _no_controls(text: str, file: str) -> str:
     if match := _CONTROL.search(text):
         line = text[: match.start()].count("\n") + 1
         raise ReadError(
+            Code.BINARY_FILE,
             f"the file holds control characters (U+{ord(match.group()):04X}), so it is "
             "binary data, not text",
             Location(file, line=line),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pipeline.codes import Code
 from pipeline.errors import ExtractError
 from pipeline.extract.hyphens import Hyphenation, soften_hyphens
 from pipeline.extract.pdf_items import (
@@ -205,6 +206,7 @@ def _section_headings(
             headings.append((above, band))
         elif not headings:
             raise ExtractError(
+                Code.NO_CATEGORY_HEADING,
                 f"could not read the competence table on page {band.page}: its header row "
                 "has no category heading above it",
                 Location(file, page=band.page, table="competences"),
@@ -249,6 +251,7 @@ class _TableReader:
         page = problem.page
         self.trace.problem = (page, problem.box, problem.problem)
         return ExtractError(
+            Code.UNREADABLE_TABLE,
             f"could not read the {what} on page {page}: {problem.problem}",
             Location(self.file, page=page, table=table),
             f"run `albatts inspect {self.file} --page {page}` to see what was detected",
@@ -539,6 +542,7 @@ class _TableReader:
                 Location(self.file, page=min(pages), table=_LIST_TABLES[name]),
                 f"check them with `albatts inspect {self.file}`; the document may be fine",
                 severity="warning",
+                code=Code.AMBIGUOUS_LINE_BREAKS,
             )
             for name, (pages, count) in sorted(self.ambiguous.items())
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-from pipeline.schemas.vocabulary import load_vocabulary
+from pipeline.contract.vocabulary import load_vocabulary
 
 BULLET_GLYPH = "•"
 

@@ -19,6 +19,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from pipeline.codes import Code
 from pipeline.errors import ReadError
 from pipeline.extract.pdf_model import BULLET_GLYPH, Box, PageData, PdfLayout, Rule, Shape, Word
 from pipeline.model import Location
@@ -44,23 +45,27 @@ def read_pages(data: bytes, file: str, layout: PdfLayout) -> list[PageData]:
         cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
         if isinstance(cause, PDFPasswordIncorrect):
             raise ReadError(
+                Code.PDF_ENCRYPTED,
                 "the PDF is encrypted and needs a password",
                 Location(file),
                 "ask the sender for an unprotected copy",
             ) from error
         raise ReadError(
+            Code.NOT_A_PDF,
             f"not a readable PDF ({type(cause).__name__}: {cause})",
             Location(file),
             "the file may be truncated or not a PDF; download or export it again",
         ) from error
     except Exception as error:  # the parser's own failure on a malformed file
         raise ReadError(
+            Code.PDF_PARSER_FAILED,
             f"the PDF parser failed on this file ({type(error).__name__}: {error})",
             Location(file),
             "the PDF is probably damaged: export or download it again",
         ) from error
     if not any(page.words for page in pages):
         raise ReadError(
+            Code.NO_TEXT_LAYER,
             "the PDF has no text layer (a scan or images only)",
             Location(file),
             "run OCR on it first, or ask for a PDF exported with text",

@@ -21,11 +21,11 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from pipeline.contract.text import BULLET_MARKERS, CONTEXT_KEYS
 from pipeline.extract.pdf_items import surely_wrapped
 from pipeline.extract.pdf_lines import TextLine, words_to_lines
 from pipeline.extract.pdf_model import Box, PageData, PdfLayout, Word
 from pipeline.extract.structure import is_header_text
-from pipeline.schemas.text import BULLET_MARKERS, CONTEXT_KEYS
 
 Recognise = Callable[[Sequence[str], bool], tuple[str | None, ...] | None]
 

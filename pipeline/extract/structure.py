@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.codes import Code
 from pipeline.errors import ExtractError
 from pipeline.model import Cell, Location
 
@@ -43,6 +44,7 @@ _OCCUPATION_HEADER_WORDS = {
 
 def no_occupations_table(location: Location) -> ExtractError:
     return ExtractError(
+        Code.NOT_A_PROFILE,
         "not an ALBATTS job-role profile: no 'ESCO Occupations' table",
         location,
         "this does not look like an ALBATTS job-role profile; check the file",
@@ -51,6 +53,7 @@ def no_occupations_table(location: Location) -> ExtractError:
 
 def no_context_table(location: Location) -> ExtractError:
     return ExtractError(
+        Code.NO_CONTEXT_TABLE,
         "no 'Context' table after the ESCO Occupations table",
         location,
         "the profile needs a Context table (Minimum EQF, Value Chain, ...)",
@@ -59,6 +62,7 @@ def no_context_table(location: Location) -> ExtractError:
 
 def no_competence_tables(location: Location) -> ExtractError:
     return ExtractError(
+        Code.NO_COMPETENCE_TABLES,
         "no competence tables (header row 'Name, Type (S/K), Description/Context, Level, "
         "ESCO') after the Context table",
         location,
@@ -68,6 +72,7 @@ def no_competence_tables(location: Location) -> ExtractError:
 
 def no_occupations_header(location: Location) -> ExtractError:
     return ExtractError(
+        Code.NO_OCCUPATIONS_HEADER,
         "the ESCO Occupations table has no header row (ID, NAME, Concept URI)",
         location,
         "add the header row above the occupation rows",
@@ -156,18 +161,21 @@ def blocks_to_cover(blocks: Sequence[Cell], file: str) -> Cover:
     first_line = blocks[0].line if blocks else None
     if period_at is None:
         raise ExtractError(
+            Code.NO_COVER_PERIOD,
             "no project period (such as 2019-2023) on the cover",
             Location(file, line=first_line),
             "is this an ALBATTS profile? The cover should read alliance, period, title",
         )
     if period_at == 0:
         raise ExtractError(
+            Code.NO_COVER_ALLIANCE,
             "no alliance name before the project period on the cover",
             Location(file, line=kept[0].line, page=kept[0].page),
             "the cover should start with the alliance name",
         )
     if period_at + 1 >= len(kept):
         raise ExtractError(
+            Code.NO_TITLE,
             "no title after the project period on the cover",
             Location(file, line=kept[period_at].line, page=kept[period_at].page),
             "the cover should read alliance, period, title",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from pipeline.codes import Code
 from pipeline.errors import ExtractError
 from pipeline.extract.encoding import decode_text
 from pipeline.extract.structure import (
@@ -78,6 +79,7 @@ def read_text(data: bytes, source: Source) -> Document:
         Location(source.path),
         "check accented letters in the outputs; saving the file as UTF-8 removes the doubt",
         severity="warning",
+        code=Code.GUESSED_ENCODING,
     )
     return replace(document, issues=(note, *document.issues))
 
@@ -141,6 +143,7 @@ def _section_headings(lines: Sequence[Line], start: int, file: str) -> list[int]
         if above is None or lines[above].is_table_row:
             if not headings:
                 raise ExtractError(
+                    Code.NO_CATEGORY_HEADING,
                     "competence table header row without a category heading above it",
                     Location(file, line=lines[i].number),
                     "put the category heading (e.g. 'Soft Competence') on its own line above",
@@ -158,6 +161,7 @@ def _columns_to_fields(
         extra = [cell for cell in cells[len(header) :] if cell.strip()]
         if extra:
             raise ExtractError(
+                Code.BAD_ROW,
                 f"row has {len(cells)} tab-separated cells, the header has {len(header)}",
                 Location(file, line=row.number, table=table),
                 "remove the stray tab characters from this row",
@@ -184,6 +188,7 @@ def _occupations(lines: Sequence[Line], file: str) -> tuple[RawOccupation, ...]:
     for row in rows[header_at + 1 :]:
         if not row.is_table_row:
             raise ExtractError(
+                Code.BAD_ROW,
                 f"expected a tab-separated occupation row (ID, NAME, Concept URI), "
                 f"found {row.text.strip()[:60]!r}",
                 Location(file, line=row.number, table="occupations"),
@@ -211,6 +216,7 @@ def _context(lines: Sequence[Line], file: str) -> tuple[ContextEntry, ...]:
             entries[-1] = ContextEntry(last.key, Cell(joined, last.value.line, last.value.page))
         else:
             raise ExtractError(
+                Code.BAD_ROW,
                 f"unexpected line in the Context table: {line.text.strip()[:60]!r}",
                 Location(file, line=line.number, table="context"),
                 "Context rows are 'key<TAB>value' (Minimum EQF, Value Chain, ...)",
@@ -232,6 +238,7 @@ def _section(lines: Sequence[Line], file: str) -> RawSection:
             continue
         if header is None or not line.is_table_row:
             raise ExtractError(
+                Code.BAD_ROW,
                 f"expected a tab-separated competence row, found {line.text.strip()[:60]!r}",
                 Location(file, line=line.number, table="competences"),
                 "rows have 5 cells: Name, Type (S/K), Description/Context, Level, ESCO",
@@ -244,6 +251,7 @@ def _section(lines: Sequence[Line], file: str) -> RawSection:
         if not (name.text.strip() or type_.text.strip() or level.text.strip()):
             if not competences:
                 raise ExtractError(
+                    Code.ORPHAN_CONTINUATION,
                     "continuation row (empty Name, Type and Level) with no competence above it",
                     Location(file, line=line.number, table="competences"),
                     "give this row its Name, Type and Level, or move it below its competence",

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from anyascii import anyascii
 
-from pipeline.schemas.text import BULLET_MARKERS
+from pipeline.contract.text import BULLET_MARKERS
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _WHITESPACE = re.compile(r"\s+")

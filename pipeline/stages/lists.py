@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from pipeline.contract.vocabulary import Vocabulary
 from pipeline.model import Cell, EscoSkill
-from pipeline.schemas.vocabulary import Vocabulary
 from pipeline.stages.clean import clean_text, strip_marker, strip_tags
 
 _ITEM_SEPARATORS = re.compile(r"[\n;]")

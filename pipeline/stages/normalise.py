@@ -6,6 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.codes import Code
+from pipeline.contract.text import CONTEXT_KEYS
+from pipeline.contract.vocabulary import Vocabulary, load_vocabulary
 from pipeline.model import (
     Cell,
     Competence,
@@ -19,8 +22,6 @@ from pipeline.model import (
     RawSection,
     Severity,
 )
-from pipeline.schemas.text import CONTEXT_KEYS
-from pipeline.schemas.vocabulary import Vocabulary, load_vocabulary
 from pipeline.stages.bullets import cells_to_statements
 from pipeline.stages.clean import clean_text, join_wrapped, slugify
 from pipeline.stages.lists import (
@@ -120,6 +121,7 @@ class _Findings:
         column: str | None = None,
         row: str | None = None,
         severity: Severity = "error",
+        code: Code,
     ) -> None:
         location = Location(
             self.file,
@@ -129,7 +131,7 @@ class _Findings:
             column=column,
             row=row,
         )
-        self.issues.append(Issue("normalise", message, location, hint, severity))
+        self.issues.append(Issue("normalise", message, location, hint, severity, code=code))
 
 
 def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised:
@@ -143,6 +145,7 @@ def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised
             document.title,
             "give the profile a title made of words",
             table="profiles",
+            code=Code.TITLE_WITHOUT_LETTERS,
             column="title",
         )
     context = _context_values(document, findings)
@@ -180,6 +183,7 @@ def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised
             None,
             "add the competences under their category headings",
             table="competences",
+            code=Code.NO_COMPETENCES,
         )
     if not profile.occupations:
         findings.add(
@@ -187,6 +191,7 @@ def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised
             None,
             "add at least one ESCO occupation (code, label, URI)",
             table="occupations",
+            code=Code.NO_OCCUPATIONS,
         )
     return Normalised(profile, tuple(findings.issues))
 
@@ -201,6 +206,7 @@ def _context_values(document: Document, findings: _Findings) -> dict[str, Cell]:
                 entry.value,
                 "known keys: Minimum EQF, Value Chain, Departments, Specialisations",
                 table="context",
+                code=Code.UNKNOWN_CONTEXT_KEY,
                 severity="warning",
             )
         elif key in values:
@@ -209,6 +215,7 @@ def _context_values(document: Document, findings: _Findings) -> dict[str, Cell]:
                 entry.value,
                 "keep one row per Context key",
                 table="context",
+                code=Code.REPEATED_CONTEXT_KEY,
             )
         else:
             values[key] = entry.value
@@ -219,6 +226,7 @@ def _context_values(document: Document, findings: _Findings) -> dict[str, Cell]:
                 None,
                 f"add a '{label}' row to the Context table",
                 table="context",
+                code=Code.MISSING_CONTEXT_ROW,
             )
     return values
 
@@ -234,6 +242,7 @@ def _eqf_levels(cell: Cell | None, findings: _Findings) -> tuple[int, ...]:
             cell,
             "write the EQF levels as numbers 1-8, e.g. 6 or 6/7/8",
             table="eqf_levels",
+            code=Code.BAD_EQF,
             column="eqf_level",
         )
         return ()
@@ -246,6 +255,7 @@ def _departments(cell: Cell | None, rules: NormaliseRules, findings: _Findings) 
             None,
             "add the departments this role works in",
             table="departments",
+            code=Code.MISSING_CONTEXT_ROW,
             severity="warning",
         )
         return ()
@@ -269,6 +279,7 @@ def _specialisations(
             f"if its last word is a role noun, add that noun to {nouns}; if it is several "
             "titles, write one title per line (or separate them with ';')",
             table="specialisations",
+            code=Code.UNFINISHED_SPECIALISATION,
             column="specialisation",
             severity="warning",
         )
@@ -288,6 +299,7 @@ def _specialisations(
             f"';'); if {second!r} usually opens a title, add it to "
             f"{rules.titles.openers.path}",
             table="specialisations",
+            code=Code.AMBIGUOUS_SPECIALISATIONS,
             column="specialisation",
             severity="warning",
         )
@@ -308,6 +320,7 @@ def _competences(
                 section.heading,
                 "fill in the table or remove its heading",
                 table="competences",
+                code=Code.EMPTY_COMPETENCE_TABLE,
                 severity="warning",
             )
         rows.extend((section, raw) for raw in section.competences)
@@ -344,6 +357,7 @@ def _competence_warnings(competence: Competence, raw: RawCompetence, findings: _
                 Cell(statement.text, statement.line, statement.page),
                 "remove the repeated bullet if it is a copy-paste slip",
                 table="competence_statements",
+                code=Code.REPEATED_STATEMENT,
                 row=row,
                 severity="warning",
             )
@@ -354,6 +368,7 @@ def _competence_warnings(competence: Competence, raw: RawCompetence, findings: _
             raw.name,
             "add the matching ESCO skill labels to the ESCO column",
             table="competence_esco_skills",
+            code=Code.NO_ESCO_SKILLS,
             row=row,
             severity="warning",
         )

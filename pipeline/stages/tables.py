@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, columns, level_rank
 from pipeline.model import Profile
-from pipeline.schemas.tables import ORDERED_CATEGORIES, TABLES, columns, level_rank
 
 Tables = dict[str, pd.DataFrame]
 

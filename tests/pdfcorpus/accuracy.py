@@ -26,9 +26,9 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.contract.tables import TABLES, primary_key
 from pipeline.model import Competence, EscoSkill, Item, Occupation, Profile, Source, Statement
 from pipeline.process import FileResult, process_file
-from pipeline.schemas.tables import TABLES, primary_key
 from pipeline.stages.clean import slugify
 from pipeline.stages.normalise import NormaliseRules, unique_ids
 from pipeline.stages.tables import profile_to_tables
