@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from pipeline.codes import Code
-from pipeline.extract.text import read_text
-from pipeline.model import Issue, Location, Source
 from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, Competences, Departments
 from pipeline.contract.vocabulary import load_vocabulary
+from pipeline.extract.text import read_text
+from pipeline.model import Issue, Location, Source
 from pipeline.stages.normalise import Normalised, NormaliseRules, document_to_profile
 from pipeline.stages.tables import Tables, frame_to_records, profile_to_tables, records_to_frame
 from pipeline.validate import validate_tables
