@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
-SEED := raw/000_ec40f3a5bbbfd221.txt
-GOLDEN := tests/golden/seed
+# The example inputs: each has reviewed golden tables in tests/golden/<file name stem>/.
+EXAMPLE_INPUTS := $(sort $(wildcard raw/*.txt raw/*.pdf examples/*.pdf))
+GOLDENS := tests/golden
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test lint format golden accuracy benchmark samples clean \
+.PHONY: help install extract test lint format golden regress accuracy benchmark samples clean \
 	fixtures-install fixtures
 
 help: ## List the targets
@@ -26,8 +27,9 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools
 extract: $(STAMP) ## Extract every profile in raw/ into out/ (OUT=dir to change)
 	$(BIN)/albatts extract raw/ --out $(OUT)
 
-test: $(STAMP) ## Run the test suite
+test: $(STAMP) ## Run the test suite, then the regression check of the examples (make regress)
 	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory regress
 
 lint: $(STAMP) ## ruff (check and format) and mypy
 	$(BIN)/ruff check pipeline schemas tests
@@ -38,12 +40,25 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix pipeline schemas tests
 	$(BIN)/ruff format pipeline schemas tests
 
-golden: $(STAMP) ## Rewrite the seed goldens from the current code (review the diff!)
-	rm -rf .golden-tmp
-	$(BIN)/albatts extract $(SEED) --out .golden-tmp --format csv --quiet
-	mkdir -p $(GOLDEN) && cp .golden-tmp/csv/*.csv $(GOLDEN)/
-	rm -rf .golden-tmp
-	git diff --stat -- $(GOLDEN) || true
+golden: $(STAMP) ## Rewrite the goldens of every example input from the current code (review the diff!)
+	@set -e; for input in $(EXAMPLE_INPUTS); do \
+		name=$$(basename "$${input%.*}"); rm -rf .golden-tmp; \
+		$(BIN)/albatts extract "$$input" --out .golden-tmp --format csv --quiet; \
+		rm -rf "$(GOLDENS)/$$name" && mkdir -p "$(GOLDENS)/$$name"; \
+		cp .golden-tmp/csv/*.csv "$(GOLDENS)/$$name/"; \
+	done; rm -rf .golden-tmp
+	git status --short -- $(GOLDENS) || true
+
+regress: $(STAMP) ## Extract every example input afresh and `albatts diff` it against its goldens
+	@rm -rf .regress; status=0; for input in $(EXAMPLE_INPUTS); do \
+		name=$$(basename "$${input%.*}"); \
+		$(BIN)/albatts extract "$$input" --out ".regress/$$name" --format csv --quiet \
+			>/dev/null || status=1; \
+		$(BIN)/albatts diff "$(GOLDENS)/$$name" ".regress/$$name" || status=1; \
+	done; \
+	if [ $$status = 0 ]; then rm -rf .regress; echo "regress: every example matches its goldens"; \
+	else echo "regress: differences above; if they are intended, run make golden and review"; fi; \
+	exit $$status
 
 accuracy: $(STAMP) ## Render the PDF fixture corpus, extract it, print cell precision/recall
 	$(BIN)/python -m tests.pdfcorpus.accuracy
@@ -68,5 +83,5 @@ samples: $(STAMP) ## Re-render the demo PDFs in examples/ from tests/pdfcorpus/p
 	$(BIN)/python -m tests.pdfcorpus.samples examples/
 
 clean: ## Remove out/, the virtualenv and caches
-	rm -rf $(OUT) .$(OUT).staging-* .$(OUT).previous-* $(VENV) .golden-tmp .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(OUT) .$(OUT).staging-* .$(OUT).previous-* $(VENV) .golden-tmp .regress .pytest_cache .ruff_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

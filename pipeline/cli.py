@@ -267,3 +267,114 @@ def inspect_command(file: Path, pages: tuple[int, ...], out_dir: Path | None) ->
     console.print(result.dump.read_text(encoding="utf-8"), highlight=False, markup=False)
     if result.error is not None:
         raise SystemExit(EXIT_REJECTED)
+
+
+EXIT_DIFFERENT = 1
+EXIT_USAGE = 2
+
+
+@main.command(name="diff")
+@click.argument("old", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--markdown", "as_markdown", is_flag=True, help="Markdown, for a CI log or a pull request."
+)
+@click.option("--json", "as_json", is_flag=True, help="Every difference as JSON on stdout.")
+@click.option("--provenance", is_flag=True, help="Compare source_file/_sha256/_line/_page too.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Rows listed per table and kind in text and Markdown (JSON lists all).",
+)
+def diff_command(
+    old: Path, new: Path, as_markdown: bool, as_json: bool, provenance: bool, limit: int
+) -> None:
+    """Compare two outputs (or an output with a goldens folder) table by table, by key.
+
+    Lists the profiles OLD has and NEW lacks first, then per table the rows added, removed
+    and changed (with the columns that changed, old and new values). Statements, ESCO
+    skills, specialisations, departments and occupations are matched by content within
+    their parent, so one inserted bullet is one added row. Each folder is an output of
+    `albatts extract` (Parquet, else CSV, else JSON is read) or a folder of <table>.csv
+    goldens. Exits 0 when identical, 1 when different, 2 on a usage error.
+
+    \b
+    Examples:
+      albatts diff tests/golden/examples out
+      albatts diff old-out/ out/ --markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    import json
+
+    from pipeline.diff import diff_tables
+    from pipeline.diff_report import as_json as diff_json
+    from pipeline.diff_report import as_markdown as diff_markdown
+    from pipeline.diff_report import as_text as diff_text
+    from pipeline.outputs import OutputReadError, read_output
+
+    if as_json and as_markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    try:
+        old_output, new_output = read_output(old), read_output(new)
+    except OutputReadError as error:
+        raise click.UsageError(str(error)) from error
+    diff = diff_tables(old_output.tables, new_output.tables, provenance=provenance)
+    if as_json:
+        text = json.dumps(diff_json(diff, str(old), str(new)), ensure_ascii=False, indent=2)
+        click.echo(text)
+    elif as_markdown:
+        click.echo(diff_markdown(diff, str(old), str(new), limit), nl=False)
+    else:
+        click.echo(diff_text(diff, str(old), str(new), limit), nl=False)
+    raise SystemExit(EXIT_OK if diff.identical else EXIT_DIFFERENT)
+
+
+@main.command(name="validate")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The problems as JSON on stdout.")
+def validate_command(out_dir: Path, as_json: bool) -> None:
+    """Re-check an existing output folder OUT_DIR before trusting or shipping it.
+
+    Checks every table of every format against the contract (the same checks and messages
+    as extraction, located in the table files), the links between tables, that the
+    Parquet, CSV and JSON copies agree, the manifest against the tables, and
+    datapackage.json against the contract. Exits 0 when valid, 1 when not, 2 on a usage
+    error.
+
+    \b
+    Example:
+      albatts validate out/
+    """
+    import json
+
+    from pipeline.outputs import OutputReadError
+    from pipeline.verify import check_output
+    from pipeline.write import issue_to_json
+
+    try:
+        checked = check_output(out_dir)
+    except OutputReadError as error:
+        raise click.UsageError(str(error)) from error
+    errors = [issue for issue in checked.issues if issue.severity == "error"]
+    if as_json:
+        report = {
+            "folder": str(out_dir),
+            "valid": checked.valid,
+            "formats": list(checked.formats),
+            "profiles": checked.profiles,
+            "issues": [issue_to_json(issue) for issue in checked.issues],
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        console = Console(soft_wrap=True)
+        for issue in errors:
+            console.print(f"[{issue.stage}] {issue}", highlight=False, markup=False)
+        verdict = "valid" if checked.valid else f"invalid, {len(errors)} problem(s)"
+        console.print(
+            f"{out_dir}: {verdict} ({checked.profiles} profile(s); "
+            f"formats: {', '.join(checked.formats)})",
+            highlight=False,
+            markup=False,
+        )
+    raise SystemExit(EXIT_OK if checked.valid else EXIT_REJECTED)

@@ -80,6 +80,7 @@ class Code(StrEnum):
     BAD_MANIFEST = "bad-manifest"
     BAD_DATAPACKAGE = "bad-datapackage"
     STALE_OUTPUT = "stale-output"
+    FORMATS_DISAGREE = "formats-disagree"
 
 
 MEANINGS: dict[Code, str] = {
@@ -148,4 +149,5 @@ MEANINGS: dict[Code, str] = {
     Code.BAD_MANIFEST: "manifest.json is missing, unreadable or inconsistent",
     Code.BAD_DATAPACKAGE: "datapackage.json does not describe the tables",
     Code.STALE_OUTPUT: "the output was written by another schema version",
+    Code.FORMATS_DISAGREE: "the Parquet, CSV and JSON copies of a table differ",
 }

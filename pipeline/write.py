@@ -1,4 +1,4 @@
-"""The only writer: tables as Parquet/CSV/JSON, per-profile JSON, manifest, datapackage.
+"""The only writer: tables as Parquet/CSV/JSON, per-profile JSON, manifest, descriptors.
 
 Everything is written into a staging folder beside --out and swapped in only when complete,
 so a failed or interrupted run leaves the previous outputs as they were.
@@ -30,14 +30,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
-from pipeline.contract.tables import FOREIGN_KEYS, SCHEMA_VERSION, TABLES, primary_key
+from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.contract.vocabulary import vocabulary_hashes
+from pipeline.describe import GENERATOR, data_dictionary, datapackage
 from pipeline.errors import OutputError
 from pipeline.model import Issue, Verdict
 from pipeline.stages.tables import frame_to_records
 
 MANIFEST = "manifest.json"
-GENERATOR = "albatts"
 _STAGING = ".staging-"
 _PREVIOUS = ".previous-"
 PAUSE_BEFORE_SWAP = "ALBATTS_TEST_PAUSE_BEFORE_SWAP"
@@ -106,6 +106,7 @@ def write_outputs(out_dir: Path, outputs: Outputs) -> None:
         write_json(validation_report(outputs), staging / "validation.json")
         write_json(manifest(outputs), staging / MANIFEST)
         write_json(datapackage(outputs.formats), staging / "datapackage.json")
+        write_text(data_dictionary(), staging / "DATA.md")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -146,8 +147,11 @@ def arrow_schema(frame: pd.DataFrame, table: str) -> pa.Schema:
 
 
 def write_json(data: Any, path: Path) -> None:
+    write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", path)
+
+
+def write_text(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
@@ -207,76 +211,6 @@ def manifest(outputs: Outputs) -> dict[str, Any]:
             for verdict in outputs.verdicts
         ],
     }
-
-
-def datapackage(formats: Sequence[str]) -> dict[str, Any]:
-    """A Frictionless tabular data package describing the published tables: types, the
-    constraints of the pandera models (required, unique, allowed values, patterns, bounds),
-    keys and links. `frictionless validate datapackage.json` checks the CSV files with it."""
-    fmt = "csv" if "csv" in formats else "json" if "json" in formats else "parquet"
-    resources = []
-    for name, model in TABLES.items():
-        resource: dict[str, Any] = {
-            "name": name,
-            "type": "table",
-            "profile": "tabular-data-resource",
-            "path": f"{fmt}/{name}.{fmt}",
-            "format": fmt,
-            "schema": {
-                "fields": [
-                    _field(column_name, column)
-                    for column_name, column in model.to_schema().columns.items()
-                ],
-                "missingValues": [""],
-                "primaryKey": list(primary_key(name)),
-                "foreignKeys": [
-                    {
-                        "fields": list(key.columns),
-                        "reference": {"resource": key.parent, "fields": list(key.columns)},
-                    }
-                    for key in FOREIGN_KEYS
-                    if key.table == name
-                ],
-            },
-        }
-        if fmt == "csv":
-            resource |= {"encoding": "utf-8", "mediatype": "text/csv"}
-            resource["dialect"] = {"csv": {"delimiter": ",", "quoteChar": '"'}}
-        resources.append(resource)
-    return {
-        "name": "albatts-job-role-profiles",
-        "title": "ALBATTS job-role profiles",
-        "profile": "tabular-data-package",
-        "version": SCHEMA_VERSION,
-        "generator": GENERATOR,
-        "pipeline_version": __version__,
-        "schema_version": SCHEMA_VERSION,
-        "resources": resources,
-    }
-
-
-# pandera checks and the Table Schema constraints they become.
-_BOUNDS = {
-    "greater_than_or_equal_to": ("minimum", "min_value"),
-    "less_than_or_equal_to": ("maximum", "max_value"),
-}
-
-
-def _field(name: str, column: Any) -> dict[str, Any]:
-    integer = "int" in str(column.dtype).lower()
-    constraints: dict[str, Any] = {"required": not column.nullable}
-    if column.unique:
-        constraints["unique"] = True
-    for check in column.checks:
-        statistics = check.statistics or {}
-        if check.name == "isin":
-            constraints["enum"] = list(statistics["allowed_values"])
-        elif check.name == "str_matches":
-            constraints["pattern"] = statistics["pattern"].removeprefix("^").removesuffix("$")
-        elif check.name in _BOUNDS:
-            key, statistic = _BOUNDS[check.name]
-            constraints[key] = statistics[statistic]
-    return {"name": name, "type": "integer" if integer else "string", "constraints": constraints}
 
 
 @contextmanager

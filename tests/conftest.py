@@ -13,7 +13,7 @@ from pipeline.stages.normalise import NormaliseRules
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "raw" / "000_ec40f3a5bbbfd221.txt"
 EXAMPLES = REPO / "examples"
-GOLDEN = REPO / "tests" / "golden" / "seed"
+GOLDEN = REPO / "tests" / "golden" / SEED.stem
 AUTHORED = REPO / "tests" / "fixtures" / "profiles"
 
 

@@ -1,6 +1,7 @@
-"""The seed profile, end to end, against the reviewed goldens in tests/golden/seed/.
+"""Every example input, end to end, against its reviewed goldens in tests/golden/<stem>/.
 
-After a reviewed change to the parser, `make golden` rewrites the goldens; review the diff.
+After a reviewed change to the parser, `make golden` rewrites them all; review the diff.
+`make regress` shows the same comparison as `albatts diff` output.
 """
 
 import csv
@@ -11,17 +12,23 @@ import pytest
 from pipeline.contract.tables import TABLES, columns
 from pipeline.run import run
 from pipeline.settings import Settings
-from tests.conftest import GOLDEN, SEED
+from tests.conftest import EXAMPLES, GOLDEN, REPO, SEED
+
+# The Makefile's EXAMPLE_INPUTS: what a reviewer reads goldens for.
+EXAMPLE_INPUTS = sorted([*SEED.parent.glob("*.txt"), *EXAMPLES.glob("*.pdf")])
+GOLDENS = REPO / "tests" / "golden"
 
 
-@pytest.fixture(scope="module")
-def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("seed") / "out"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(SEED.parent.parent)
-        report = run([Path("raw") / SEED.name], Settings(out_dir=out, formats=("csv",)))
+@pytest.fixture(scope="module", params=EXAMPLE_INPUTS, ids=lambda path: path.name)
+def example_out(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """An example input's fresh output, and its goldens folder."""
+    example: Path = request.param
+    out = tmp_path_factory.mktemp("golden") / "out"
+    report = run([example], Settings(out_dir=out, formats=("csv",)))
     assert [v.status for v in report.verdicts] == ["ok"]
-    return out
+    return out, GOLDENS / example.stem
 
 
 def golden_rows(table: str) -> list[dict[str, str]]:
@@ -29,19 +36,28 @@ def golden_rows(table: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def test_every_example_input_has_goldens() -> None:
+    assert {path.stem for path in EXAMPLE_INPUTS} == {
+        folder.name for folder in GOLDENS.iterdir() if folder.is_dir()
+    }
+
+
 @pytest.mark.parametrize("table", list(TABLES))
-def test_seed_tables_match_golden(seed_out: Path, table: str) -> None:
-    produced = (seed_out / "csv" / f"{table}.csv").read_text(encoding="utf-8")
-    golden = (GOLDEN / f"{table}.csv").read_text(encoding="utf-8")
+def test_example_tables_match_golden(example_out: tuple[Path, Path], table: str) -> None:
+    out, goldens = example_out
+    produced = (out / "csv" / f"{table}.csv").read_text(encoding="utf-8")
+    golden = (goldens / f"{table}.csv").read_text(encoding="utf-8")
     assert produced == golden, (
-        f"{table} differs from tests/golden/seed; run `make golden` after review"
+        f"{table} differs from {goldens.relative_to(REPO)}; see `make regress`, and run "
+        "`make golden` after review"
     )
 
 
 @pytest.mark.parametrize("table", list(TABLES))
 def test_golden_has_the_contract_columns(table: str) -> None:
-    with (GOLDEN / f"{table}.csv").open(encoding="utf-8") as handle:
-        assert next(csv.reader(handle)) == columns(table)
+    for folder in sorted(GOLDENS.iterdir()):
+        with (folder / f"{table}.csv").open(encoding="utf-8") as handle:
+            assert next(csv.reader(handle)) == columns(table), folder.name
 
 
 def test_golden_holds_the_facts_checked_by_hand() -> None:

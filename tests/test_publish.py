@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import __version__
+from pipeline.codes import MEANINGS, Code
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Verdict
@@ -244,3 +245,49 @@ def test_a_title_with_nothing_to_name_it_by_is_one_error(seed_text: str, tmp_pat
     assert [issue.message for issue in verdict.errors] == [
         "title '???' has no letters or digits to name the profile by"
     ]
+
+
+# --- one data dictionary, stable codes ----------------------------------------------------
+
+
+def test_every_column_is_described_once_and_everywhere(examples_out: Path) -> None:
+    package = json.loads((examples_out / "datapackage.json").read_text(encoding="utf-8"))
+    data_md = (examples_out / "DATA.md").read_text(encoding="utf-8")
+    assert package["title"] and package["description"] and package["version"] == SCHEMA_VERSION
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    for name, model in TABLES.items():
+        schema = model.to_schema()
+        assert schema.title and schema.description, name
+        assert resources[name]["title"] == schema.title
+        assert f"## {name}: {schema.title}" in data_md
+        fields = {field["name"]: field for field in resources[name]["schema"]["fields"]}
+        for column_name, column in schema.columns.items():
+            assert column.description, f"{name}.{column_name} has no description"
+            assert fields[column_name]["description"] == column.description
+            assert f"| `{column_name}` |" in data_md
+            assert column.description.replace("|", "\\|") in data_md
+
+
+def test_every_problem_code_is_documented_and_written(tmp_path: Path, seed_text: str) -> None:
+    assert set(MEANINGS) == set(Code)
+    assert all(code.value == code.value.lower() and " " not in code.value for code in Code)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bad-level.txt").write_text(
+        seed_text.replace("\tExpert\tC/C++", "\tExpret\tC/C++"), encoding="utf-8"
+    )
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "ok.txt").write_text(seed_text.replace("Embedded", "Other"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("extract", str(inbox), "--out", str(out), "--quiet")[0] == 1
+    issues = json.loads((out / "validation.json").read_text(encoding="utf-8"))["issues"]
+    by_file = {}
+    for issue in issues:
+        if issue["severity"] == "error":
+            by_file.setdefault(issue["source_file"], set()).add(issue["code"])
+    assert by_file["bad-level.txt"] == {"unknown-level"}
+    assert by_file["empty.txt"] == {"empty-file"}
+    inputs = {entry["source_file"]: entry for entry in manifest(out)["inputs"]}
+    assert [error["code"] for error in inputs["empty.txt"]["errors"]] == ["empty-file"]
+    data_md = (out / "DATA.md").read_text(encoding="utf-8")
+    assert all(f"| `{code}` |" in data_md for code in Code)

@@ -279,7 +279,7 @@ def _read_csv(folder: Path, table: str) -> list[dict[str, str]]:
 
 
 def profile_from_golden(folder: Path | str, profile_id: str | None = None) -> ProfileData:
-    """Rebuild a profile's truth from golden table CSVs (e.g. tests/golden/seed)."""
+    """Rebuild a profile's truth from golden table CSVs (e.g. tests/golden/000_ec40f3a5bbbfd221)."""
     root = Path(folder)
     rows = _read_csv(root, "profiles")
     head = next(row for row in rows if profile_id is None or row["profile_id"] == profile_id)
