@@ -75,6 +75,7 @@ def test_format_option_limits_outputs(tmp_path: Path) -> None:
     code, _ = invoke("extract", str(SEED), "--out", str(out), "--format", "parquet")
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "DATA.md",
         "datapackage.json",
         "manifest.json",
         "parquet",
@@ -124,6 +125,7 @@ def test_a_rerun_replaces_the_previous_output(tmp_path: Path) -> None:
     (out / "stale.txt").write_text("from an older run", encoding="utf-8")
     assert invoke("extract", str(SEED), "--out", str(out), "--format", "csv")[0] == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "DATA.md",
         "csv",
         "datapackage.json",
         "manifest.json",
