@@ -15,12 +15,16 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.errors import OutputError
-from pipeline.run import RunReport, discover_inputs, run
+from pipeline.lock import OutputBusy
+from pipeline.model import printable_name
+from pipeline.run import RunReport, check_out_outside_inputs, discover_inputs, run
 from pipeline.settings import FORMATS, Settings, SettingsError
 from pipeline.workers import Limits
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
+# sysexits' EX_TEMPFAIL: another run kept --out locked; try again later.
+EXIT_BUSY = 75
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
@@ -99,6 +103,21 @@ def main() -> None:
     show_default=True,
     help="Files processed at once, each in its own worker; 0 = in this process, no limits.",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Follow symlinks inside input folders that lead outside them (else such a link is "
+    "rejected; a symlink given as INPUT is always followed).",
+)
+@click.option(
+    "--wait-for-lock",
+    "wait_for_lock",
+    type=click.FloatRange(min=0),
+    default=Settings.wait_for_lock_s,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run writing to the same --out before giving up.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only rejected files and problems.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def extract(
@@ -110,17 +129,23 @@ def extract(
     timeout: float,
     max_memory: int,
     jobs: int,
+    follow_symlinks: bool,
+    wait_for_lock: float,
     quiet: bool,
     debug: bool,
 ) -> None:
     """Extract profiles from INPUT files or folders into tables under --out.
 
-    Folders are searched for .pdf, .txt and .md files (README and hidden files are skipped).
+    Folders are searched for .pdf, .txt and .md files (README and hidden files are skipped);
+    a symlink in a folder is followed only inside it (see --follow-symlinks), and only
+    regular files up to 100 MB are read (a FIFO or device never is).
     Writes parquet/, csv/ and json/ (one file per table), json/profiles/<profile_id>.json,
     manifest.json (a verdict per input), validation.json (every error and warning) and
     datapackage.json. Each file is processed in a worker with a time and a memory limit.
     Exits 0 when every input is ok, 1 when some were rejected (the good ones are still
-    written), 2 on a usage error, 130/143 when interrupted (previous outputs kept).
+    written), 2 on a usage error (--out inside an input folder is one), 75 when another
+    run kept --out busy for longer than --wait-for-lock, 130/143 when interrupted
+    (previous outputs kept).
 
     \b
     Examples:
@@ -136,17 +161,23 @@ def extract(
             limits=limits,
             strict=strict,
             allow_empty=allow_empty,
+            follow_symlinks=follow_symlinks,
+            wait_for_lock_s=wait_for_lock,
         )
-    except SettingsError as error:
+        check_out_outside_inputs(out_dir, inputs)
+    except (SettingsError, OutputError) as error:
         raise click.UsageError(str(error)) from error
-    paths = discover_inputs(inputs)
+    paths = discover_inputs(inputs, follow_symlinks)
     if not paths:
         raise click.UsageError(f"no .pdf, .txt or .md files in {', '.join(str(p) for p in inputs)}")
     console = Console(stderr=True)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with _progress(console, len(paths), quiet) as advance:
-            report = run(paths, settings, progress=advance)
+            report = run(paths, settings, advance, lambda said: _say(console, said))
+    except OutputBusy as error:
+        _say(console, f"albatts: {error}")
+        raise SystemExit(EXIT_BUSY) from None
     except OutputError as error:
         raise click.UsageError(str(error)) from error
     except KeyboardInterrupt as interrupt:
@@ -165,6 +196,11 @@ def extract(
         )
         raise SystemExit(EXIT_REJECTED)
     raise SystemExit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+def _say(console: Console, message: str) -> None:
+    """A message with paths in it: unwrapped, so that a path can be copied whole."""
+    console.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -199,17 +235,18 @@ def print_summary(
         for verdict in report.verdicts:
             if verdict.status == "ok":
                 noted = f" ({len(verdict.warnings)} warning(s))" if verdict.warnings else ""
-                typed = report.typed.get(verdict.source_file, verdict.source_file)
+                typed = printable_name(report.typed.get(verdict.source_file, verdict.source_file))
                 console.print(
                     f"ok        {typed} -> {verdict.profile_id}{noted}",
                     highlight=False,
                     markup=False,
                 )
     for verdict in report.rejected:
-        typed = report.typed.get(verdict.source_file, verdict.source_file)
+        typed = printable_name(report.typed.get(verdict.source_file, verdict.source_file))
         console.print(f"[bold red]rejected[/]  {escape(typed)}", highlight=False)
         for issue in verdict.errors:
-            console.print(f"  [{issue.stage}] {issue}", highlight=False, markup=False)
+            text = printable_name(str(issue))
+            console.print(f"  [{issue.stage}] {text}", highlight=False, markup=False)
             if debug and issue.debug:
                 console.print(issue.debug, highlight=False, markup=False)
     warnings = sum(len(v.warnings) for v in report.verdicts if v.status == "ok")

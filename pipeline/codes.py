@@ -81,6 +81,8 @@ class Code(StrEnum):
     BAD_DATAPACKAGE = "bad-datapackage"
     STALE_OUTPUT = "stale-output"
     FORMATS_DISAGREE = "formats-disagree"
+    # reading the file (added later; codes keep their place once published)
+    FILE_TOO_LARGE = "file-too-large"
 
 
 MEANINGS: dict[Code, str] = {
@@ -150,4 +152,5 @@ MEANINGS: dict[Code, str] = {
     Code.BAD_DATAPACKAGE: "datapackage.json does not describe the tables",
     Code.STALE_OUTPUT: "the output was written by another schema version",
     Code.FORMATS_DISAGREE: "the Parquet, CSV and JSON copies of a table differ",
+    Code.FILE_TOO_LARGE: "a file larger than any profile, which is never read",
 }

@@ -13,6 +13,12 @@ Severity = Literal["error", "warning"]
 Status = Literal["ok", "rejected"]
 
 
+def printable_name(name: str) -> str:
+    """A file name as it is published (tables, JSON, console): bytes that are not UTF-8,
+    which os.fsdecode keeps as surrogate escapes, shown as `\\xff`; any other name as it is."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in an input something was found; every field but the file is optional."""

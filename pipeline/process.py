@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,10 +13,13 @@ from pipeline.codes import Code
 from pipeline.errors import PipelineError
 from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
 from pipeline.extract.pdf import PdfLayout
-from pipeline.model import Issue, Location, Source, Status, Verdict
+from pipeline.model import Issue, Location, Source, Status, Verdict, printable_name
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import Tables, profile_to_tables
 from pipeline.validate import validate_tables
+
+# Far above any profile (tens of MB at most), far below what would exhaust a worker.
+MAX_FILE_MB = 100
 
 
 @dataclass(frozen=True)
@@ -30,10 +36,20 @@ class Input:
 
     path: Path
     name: str
+    # Why finding it already rejected it (a symlink that leaves its input folder, a folder
+    # that cannot be listed): it is then never read.
+    refused: Issue | None = None
 
     @classmethod
     def of(cls, path: Path) -> Input:
         return cls(path, path.name)
+
+
+def refused_result(each: Input) -> FileResult:
+    """The verdict of an input that discovery refused; the file is not touched."""
+    assert each.refused is not None
+    verdict = Verdict(each.name, None, None, "rejected", None, (each.refused,))
+    return FileResult(verdict, None)
 
 
 def display_path(path: Path) -> str:
@@ -45,29 +61,124 @@ def display_path(path: Path) -> str:
         return absolute.as_posix()
 
 
+@dataclass(frozen=True)
+class FileBytes:
+    data: bytes
+    sha256: str
+
+
+def read_input(
+    path: Path, name: str, max_bytes: int = MAX_FILE_MB * 1024 * 1024
+) -> FileBytes | Issue:
+    """The bytes of a regular file of at most max_bytes, or why not. Anything but a regular
+    file (a FIFO, a device, a socket) is never opened: opening one can block for ever or
+    read without end. A file over the bound is not read at all."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        return _unreadable(name, error)
+    if not stat.S_ISREG(info.st_mode):
+        return _not_regular(name, info.st_mode)
+    if info.st_size > max_bytes:
+        return _too_large(name, info.st_size, max_bytes)
+    try:
+        # O_NONBLOCK: a file swapped for a FIFO since the stat cannot block this open.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as error:
+        return _unreadable(name, error)
+    with os.fdopen(descriptor, "rb") as file:
+        opened = os.fstat(file.fileno())
+        if not stat.S_ISREG(opened.st_mode):
+            return _not_regular(name, opened.st_mode)
+        try:
+            data = file.read(max_bytes + 1)  # a file that grew since the stat stops here
+        except OSError as error:
+            return _unreadable(name, error)
+    if len(data) > max_bytes:
+        return _too_large(name, len(data), max_bytes)
+    return FileBytes(data, hashlib.sha256(data).hexdigest())
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _not_regular(name: str, mode: int) -> Issue:
+    kind = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+    return Issue(
+        "read",
+        f"this is {kind}, not a regular file, so it was not read",
+        Location(name),
+        "give the profile file itself: a FIFO, device or socket is never read",
+        code=Code.NOT_A_REGULAR_FILE,
+    )
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> Issue:
+    return Issue(
+        "read",
+        f"the file is {size / 2**20:,.0f} MB, more than the {max_bytes / 2**20:,.0f} MB a "
+        "profile can be, so it was not read",
+        Location(name),
+        "a profile is at most a few tens of MB: check that this is the file you meant",
+        code=Code.FILE_TOO_LARGE,
+    )
+
+
+def _unreadable(name: str, error: OSError) -> Issue:
+    if error.errno == errno.ELOOP:
+        return Issue(
+            "read",
+            "this is a symbolic link that leads back to itself, so it was not read",
+            Location(name),
+            "point the link at the profile file, or remove it",
+            code=Code.SYMLINK_LOOP,
+        )
+    return Issue(
+        "read",
+        f"cannot read the file: {error.strerror or error}",
+        Location(name),
+        "check that the file exists and is readable",
+        code=Code.UNREADABLE,
+    )
+
+
 def process_file(
     path: Path,
     rules: NormaliseRules | None = None,
     layout: PdfLayout | None = None,
     name: str | None = None,
+    max_bytes: int = MAX_FILE_MB * 1024 * 1024,
 ) -> FileResult:
     """Never raises for a bad input: every problem becomes an Issue in the verdict, which
     names the file by `name` (its source_file; the file's own name by default)."""
-    rules = rules or NormaliseRules.load()
     shown = path.name if name is None else name
+    read = read_input(path, shown, max_bytes)
+    if isinstance(read, Issue):
+        return not_read(path, shown, read)
+    return process_bytes(read, path, shown, rules, layout)
+
+
+def not_read(path: Path, name: str, why: Issue) -> FileResult:
+    return FileResult(Verdict(name, None, source_format(path), "rejected", None, (why,)), None)
+
+
+def process_bytes(
+    read: FileBytes,
+    path: Path,
+    shown: str,
+    rules: NormaliseRules | None = None,
+    layout: PdfLayout | None = None,
+) -> FileResult:
+    """A file's bytes, already read, to its verdict and tables (see process_file)."""
+    rules = rules or NormaliseRules.load()
     fmt = source_format(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        issue = Issue(
-            "read",
-            f"cannot read the file: {error.strerror or error}",
-            Location(shown),
-            "check that the file exists and is readable",
-            code=Code.UNREADABLE,
-        )
-        return FileResult(Verdict(shown, None, fmt, "rejected", None, (issue,)), None)
-    sha256 = hashlib.sha256(data).hexdigest()
+    data, sha256 = read.data, read.sha256
     if not data:
         issue = Issue(
             "read",
@@ -86,7 +197,9 @@ def process_file(
             code=Code.UNSUPPORTED_TYPE,
         )
         return FileResult(Verdict(shown, sha256, None, "rejected", None, (issue,)), None)
-    source = Source(shown, fmt, sha256)
+    # The tables hold the name as it is published: Arrow strings cannot hold the surrogate
+    # escapes of a name that is not UTF-8.
+    source = Source(printable_name(shown), fmt, sha256)
     try:
         document = extract_document(data, source, layout)
     except PipelineError as error:

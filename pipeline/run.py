@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from pipeline.codes import Code
 from pipeline.contract.tables import primary_key
+from pipeline.errors import OutputError
 from pipeline.extract import FORMATS_BY_SUFFIX
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, Input, display_path
+from pipeline.process import FileResult, Input, display_path, refused_result
 from pipeline.settings import Settings
 from pipeline.stages.tables import (
     Tables,
@@ -42,28 +43,122 @@ class RunReport:
         return {name: len(frame) for name, frame in self.tables.items()}
 
 
-def discover_inputs(paths: Iterable[Path]) -> list[Input]:
+def discover_inputs(paths: Iterable[Path], follow_symlinks: bool = False) -> list[Input]:
     """Files as given, plus profile files found under folders; each file once (by its
     resolved path), named by its path relative to the folder it was found in (or by its
     own name when given directly); in order of those names.
 
-    Hidden files and README files inside folders are documentation, not profiles.
+    Hidden files and README files inside folders are documentation, not profiles. A
+    symlink given as an input is followed: it is what the user asked for. One found in a
+    folder is followed only to a target inside that folder (anywhere with follow_symlinks);
+    one that leads elsewhere, or nowhere, and a folder that cannot be listed, are inputs
+    refused with the reason, never read.
     """
     found: list[Input] = []
     for path in paths:
         if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                relative = candidate.relative_to(path)
-                if (
-                    candidate.is_file()
-                    and candidate.suffix.lower() in FORMATS_BY_SUFFIX
-                    and not any(part.startswith(".") for part in relative.parts)
-                    and not candidate.name.lower().startswith("readme")
-                ):
-                    found.append(Input(candidate, relative.as_posix()))
+            found.extend(_folder_inputs(path, follow_symlinks))
         else:
             found.append(Input.of(path))
     return unique_inputs(found)
+
+
+def _folder_inputs(root: Path, follow_symlinks: bool) -> list[Input]:
+    inside = root.resolve()
+    found: list[Input] = []
+    entered: set[tuple[int, int]] = set()
+
+    def visit(folder: Path, relative: PurePosixPath) -> None:
+        try:
+            info = folder.stat()
+            entries = sorted(folder.iterdir())
+        except OSError as error:
+            name = relative.as_posix() if relative.parts else inside.name
+            found.append(Input(folder, name, _unlistable(name, error)))
+            return
+        if (info.st_dev, info.st_ino) in entered:  # a link back to a folder already walked
+            return
+        entered.add((info.st_dev, info.st_ino))
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = (relative / entry.name).as_posix()
+            if entry.is_symlink():
+                refused = _link_refused(entry, name, inside, follow_symlinks)
+                if refused is not None:
+                    # Said only of links that would have been read: not of notes.csv.
+                    if refused.code == Code.SYMLINK_LOOP or entry.is_dir() or _named(entry):
+                        found.append(Input(entry, name, refused))
+                    continue
+            if entry.is_dir():
+                visit(entry, PurePosixPath(name))
+            elif _named(entry):
+                found.append(Input(entry, name))
+
+    visit(root, PurePosixPath())
+    return found
+
+
+def _named(path: Path) -> bool:
+    """Named like a profile (README files are documentation)."""
+    return path.suffix.lower() in FORMATS_BY_SUFFIX and not path.name.lower().startswith("readme")
+
+
+def _link_refused(link: Path, name: str, inside: Path, follow: bool) -> Issue | None:
+    """Why a symlink found in an input folder is not followed, if it is not."""
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        return Issue(
+            "read",
+            "this is a symbolic link to something that does not exist, so it was not read",
+            Location(name),
+            "point the link at the profile file, or remove it",
+            code=Code.UNREADABLE,
+        )
+    except (OSError, RuntimeError):  # a loop (Python before 3.13 raises RuntimeError for it)
+        return Issue(
+            "read",
+            "this is a symbolic link that leads back to itself, so it was not read",
+            Location(name),
+            "point the link at the profile file, or remove it",
+            code=Code.SYMLINK_LOOP,
+        )
+    if follow or target.is_relative_to(inside):
+        return None
+    return Issue(
+        "read",
+        "this is a symbolic link to a "
+        + ("folder" if target.is_dir() else "file")
+        + " outside the input folder, so it was not read",
+        Location(name),
+        "copy the profile into the input folder, give it as an input of its own, or run "
+        "with --follow-symlinks if links out of the folder are meant to be followed",
+        code=Code.SYMLINK_OUTSIDE_INPUT,
+    )
+
+
+def _unlistable(name: str, error: OSError) -> Issue:
+    return Issue(
+        "read",
+        f"cannot list this folder ({error.strerror or error}), so no file in it was read",
+        Location(name),
+        "give the pipeline read access to the folder, or move the profiles out of it",
+        code=Code.UNREADABLE,
+    )
+
+
+def check_out_outside_inputs(out_dir: Path, inputs: Iterable[Path]) -> None:
+    """Refuse an --out that is an input folder or inside one: the output would be read as
+    input by the next run, and the swap would replace the inputs."""
+    out = out_dir.resolve()
+    for path in inputs:
+        if path.is_dir() and out.is_relative_to(path.resolve()):
+            where = "is" if out == path.resolve() else "is inside"
+            raise OutputError(
+                f"--out {out_dir} {where} the input folder {path}: choose an output folder "
+                "outside the inputs"
+            )
 
 
 def unique_inputs(inputs: Iterable[Input | Path]) -> list[Input]:
@@ -130,17 +225,16 @@ def run(
     inputs: Sequence[Input | Path],
     settings: Settings,
     progress: Callable[[Path], None] = lambda _path: None,
+    waiting: Callable[[str], None] = lambda _message: None,
 ) -> RunReport:
     """Extract every input and write the outputs of the good ones to settings.out_dir.
 
     Nothing is written when no profile is left to publish (unless settings.allow_empty):
-    the previous output stays as it was."""
+    the previous output stays as it was. `waiting` is told once if another run is writing
+    to the same folder and this one waits for it."""
     check_output_dir(settings.out_dir)
     ordered = unique_inputs(inputs)
-    if settings.limits is None:
-        results = process_in_process(ordered, progress, settings.layout)
-    else:
-        results = process_isolated(ordered, settings.limits, progress, settings.layout)
+    results = _results(ordered, settings, progress)
     if settings.strict:
         results = [apply_strict(result) for result in results]
     results = reject_key_clashes(reject_duplicate_profiles(results))
@@ -157,8 +251,26 @@ def run(
         Outputs(
             tables, tables_to_documents(tables), verdicts, settings.formats, settings.recorded()
         ),
+        settings.wait_for_lock_s,
+        waiting,
     )
     return RunReport(verdicts, tables, typed=typed)
+
+
+def _results(
+    ordered: Sequence[Input], settings: Settings, progress: Callable[[Path], None]
+) -> list[FileResult]:
+    """Each input's result in order: the refused ones as discovery judged them, the others
+    from the executor that settings pick."""
+    readable = [each for each in ordered if each.refused is None]
+    if settings.limits is None:
+        processed = process_in_process(readable, progress, settings.layout, settings.max_file_bytes)
+    else:
+        processed = process_isolated(
+            readable, settings.limits, progress, settings.layout, settings.max_file_bytes
+        )
+    results = iter(processed)
+    return [refused_result(each) if each.refused else next(results) for each in ordered]
 
 
 def reject_key_clashes(results: Sequence[FileResult]) -> list[FileResult]:

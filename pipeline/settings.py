@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.extract.pdf import PdfLayout
+from pipeline.lock import WAIT_FOR_LOCK_S
+from pipeline.process import MAX_FILE_MB
 from pipeline.workers import Limits
 
 FORMATS = ("parquet", "csv", "json")
@@ -26,8 +28,21 @@ class Settings:
     allow_empty: bool = False
     # Every tolerance of the PDF layout code; travels with each file to its worker.
     layout: PdfLayout = field(default_factory=PdfLayout)
+    # Follow symlinks found inside input folders to files and folders outside them (a
+    # symlink given as an input is always followed: it is what the user asked for).
+    follow_symlinks: bool = False
+    # A larger file is rejected without being read.
+    max_file_mb: int = MAX_FILE_MB
+    # How long to wait for another run writing to the same out_dir before giving up.
+    wait_for_lock_s: float = WAIT_FOR_LOCK_S
 
     def __post_init__(self) -> None:
+        if self.max_file_mb < 1:
+            raise SettingsError(f"max_file_mb: must be at least 1, got {self.max_file_mb}")
+        if not self.wait_for_lock_s >= 0:
+            raise SettingsError(
+                f"wait_for_lock_s: must be 0 or more seconds, got {self.wait_for_lock_s}"
+            )
         unknown = [name for name in self.formats if name not in FORMATS]
         if unknown:
             raise SettingsError(
@@ -37,6 +52,10 @@ class Settings:
             raise SettingsError(f"formats: give at least one of {', '.join(FORMATS)}")
         # Keep the contract's order whatever order the user typed.
         object.__setattr__(self, "formats", tuple(f for f in FORMATS if f in self.formats))
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
 
     def recorded(self) -> dict[str, object]:
         """The options that shape the published tables, for the manifest: formats, strictness

@@ -9,6 +9,12 @@ worker's RSS, and the worker itself compares its peak RSS (the kernel's high-wat
 a sample) with the same limit before it reports, so a file that went over the limit is
 rejected for it even when the parent's sample missed the peak and the parser turned the
 MemoryError into an error of its own.
+
+Test hook, for the tests only: when the environment variable ALBATTS_TEST_PAUSE_READING
+names a FIFO, the worker given an input of the same file name opens the FIFO just before it
+reads the input and waits until the test closes its end: a read that stalls (a file on a
+hung network share) exactly there, whatever the machine's speed. Inputs that are FIFOs
+themselves are never read, so a test cannot stall a worker with one.
 """
 
 from __future__ import annotations
@@ -28,9 +34,18 @@ from pipeline.codes import Code
 from pipeline.extract import source_format
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, Input, process_file
+from pipeline.process import (
+    MAX_FILE_MB,
+    FileResult,
+    Input,
+    not_read,
+    process_bytes,
+    process_file,
+    read_input,
+)
 
 _POLL_SECONDS = 0.05
+PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,8 @@ class _Task:
     input: Input
     process: multiprocessing.process.BaseProcess
     deadline: float
+    # Sent by the worker once it has read the file, for a verdict if it is stopped later.
+    sha256: str | None = None
 
 
 def _context() -> ForkServerContext | SpawnContext:
@@ -71,9 +88,11 @@ def process_isolated(
     limits: Limits,
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
+    max_bytes: int = MAX_FILE_MB * 1024 * 1024,
 ) -> list[FileResult]:
     """process_file for every input, each in a worker; results in the order of inputs. The
-    PDF layout tolerances travel with each file to its worker."""
+    PDF layout tolerances travel with each file to its worker, which alone touches the file
+    (the parent never opens an input, so no input can block or exhaust it)."""
     context = _context()
     given = [each if isinstance(each, Input) else Input.of(each) for each in inputs]
     pending = deque(enumerate(given))
@@ -86,7 +105,7 @@ def process_isolated(
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_work,
-                    args=(str(each.path), each.name, sender, limits, layout),
+                    args=(str(each.path), each.name, sender, limits, layout, max_bytes),
                     daemon=True,
                 )
                 process.start()
@@ -95,8 +114,12 @@ def process_isolated(
                 running[receiver] = _Task(index, each, process, deadline)
             for ready in wait(list(running), timeout=_POLL_SECONDS):
                 assert isinstance(ready, Connection)
-                task = running.pop(ready)
-                results[task.index] = _receive(ready, task, limits)
+                task = running[ready]
+                result = _receive(ready, task, limits)
+                if result is None:  # the file was read; its result comes later
+                    continue
+                del running[ready]
+                results[task.index] = result
                 progress(task.input.path)
             for connection, task in list(running.items()):
                 verdict = _over_limits(task, limits)
@@ -119,11 +142,19 @@ def _work(
     connection: Connection,
     limits: Limits,
     layout: PdfLayout | None = None,
+    max_bytes: int = MAX_FILE_MB * 1024 * 1024,
 ) -> None:
-    """Worker entry point: limit memory and CPU time, process the file, send the result."""
+    """Worker entry point: limit memory and CPU time, read the file (its hash goes to the
+    parent at once), process it, send the result."""
     _limit_resources(limits)
     try:
-        result = process_file(Path(path), layout=layout, name=name)
+        _test_pause(name)
+        read = read_input(Path(path), name, max_bytes)
+        if isinstance(read, Issue):
+            result = not_read(Path(path), name, read)
+        else:
+            connection.send(("read", read.sha256))
+            result = process_bytes(read, Path(path), name, layout=layout)
         over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
         message: tuple[str, object] = ("memory", None) if over else ("ok", result)
     except MemoryError:
@@ -138,6 +169,14 @@ def _work(
         pass
     finally:
         connection.close()
+
+
+def _test_pause(name: str) -> None:
+    """The test hook (see the module docstring)."""
+    fifo = os.environ.get(PAUSE_READING)
+    if fifo and Path(fifo).name == Path(name).name:
+        with Path(fifo).open("rb") as pause:
+            pause.read()
 
 
 def _limit_resources(limits: Limits) -> None:
@@ -161,22 +200,25 @@ def _limit_resources(limits: Limits) -> None:
             resource.setrlimit(kind, (value, hard))
 
 
-def _receive(connection: Connection, task: _Task, limits: Limits) -> FileResult:
+def _receive(connection: Connection, task: _Task, limits: Limits) -> FileResult | None:
+    """The worker's result, or None when it only said that it has read the file."""
     try:
         kind, payload = connection.recv()
     except (EOFError, OSError):
         kind, payload = "died", None
-    finally:
-        connection.close()
+    if kind == "read":
+        task.sha256 = str(payload)
+        return None
+    connection.close()
     task.process.join(timeout=5)
     if kind == "ok":
         assert isinstance(payload, FileResult)
         return payload
     if kind == "memory":
-        return FileResult(_memory_verdict(task.input, limits), None)
+        return FileResult(_memory_verdict(task, limits), None)
     if kind == "error":
-        return FileResult(_internal_error(task.input, str(payload)), None)
-    return FileResult(_died(task.input, task.process.exitcode), None)
+        return FileResult(_internal_error(task.input, str(payload), task.sha256), None)
+    return FileResult(_died(task, task.process.exitcode), None)
 
 
 def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
@@ -187,24 +229,26 @@ def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
             f"took longer than {limits.timeout_s:g} s to process, so it was stopped",
             "the file may be malformed or hostile; if it is a genuine profile, run again "
             "with a larger --timeout",
+            sha256=task.sha256,
         )
     pid = task.process.pid
     if pid is not None and _rss_bytes(pid) > limits.max_memory_mb * 1024 * 1024:
-        return _memory_verdict(task.input, limits)
+        return _memory_verdict(task, limits)
     return None
 
 
-def _memory_verdict(each: Input, limits: Limits) -> Verdict:
+def _memory_verdict(task: _Task, limits: Limits) -> Verdict:
     return _rejected(
-        each,
+        task.input,
         Code.MEMORY_LIMIT,
         f"used more than {limits.max_memory_mb} MB while processing, so it was stopped",
         "the file may be malformed or hostile (e.g. a compression bomb); if it is a genuine "
         "profile, run again with a larger --max-memory",
+        sha256=task.sha256,
     )
 
 
-def _internal_error(each: Input, trace: str) -> Verdict:
+def _internal_error(each: Input, trace: str, sha256: str | None = None) -> Verdict:
     last = trace.strip().splitlines()[-1] if trace.strip() else "unknown error"
     return _rejected(
         each,
@@ -212,36 +256,33 @@ def _internal_error(each: Input, trace: str) -> Verdict:
         f"internal error while processing this file ({last})",
         "this is a bug in the pipeline: run with --debug and report the traceback",
         debug=trace,
+        sha256=sha256,
     )
 
 
-def _died(each: Input, exitcode: int | None) -> Verdict:
+def _died(task: _Task, exitcode: int | None) -> Verdict:
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
     return _rejected(
-        each,
+        task.input,
         Code.WORKER_DIED,
         f"the worker processing this file died ({how})",
         "the parser may have crashed on a malformed file, or the machine ran out of memory",
+        sha256=task.sha256,
     )
 
 
 def _rejected(
-    each: Input, code: Code, message: str, hint: str, debug: str | None = None
+    each: Input,
+    code: Code,
+    message: str,
+    hint: str,
+    debug: str | None = None,
+    sha256: str | None = None,
 ) -> Verdict:
+    """A verdict from the parent, which never reads the file: its hash is the one the worker
+    sent, if it got that far."""
     issue = Issue("extract", message, Location(each.name), hint, debug=debug, code=code)
-    path = each.path
-    return Verdict(each.name, _sha256(path), source_format(path), "rejected", None, (issue,))
-
-
-def _sha256(path: Path) -> str | None:
-    import hashlib
-
-    if not path.is_file():  # a named pipe or a device: reading it could block the whole run
-        return None
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    return Verdict(each.name, sha256, source_format(each.path), "rejected", None, (issue,))
 
 
 def _stop(process: multiprocessing.process.BaseProcess) -> None:
@@ -277,13 +318,16 @@ def process_in_process(
     inputs: Iterable[Input | Path],
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
+    max_bytes: int = MAX_FILE_MB * 1024 * 1024,
 ) -> list[FileResult]:
     """The same work in this process, without limits (--jobs 0, for debugging)."""
     results = []
     for each in inputs:
         each = each if isinstance(each, Input) else Input.of(each)
         try:
-            results.append(process_file(each.path, layout=layout, name=each.name))
+            results.append(
+                process_file(each.path, layout=layout, name=each.name, max_bytes=max_bytes)
+            )
         except Exception:  # a bug, not an input problem: the verdict carries the traceback
             results.append(FileResult(_internal_error(each, traceback.format_exc()), None))
         progress(each.path)

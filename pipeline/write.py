@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -34,12 +35,15 @@ from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.contract.vocabulary import vocabulary_hashes
 from pipeline.describe import GENERATOR, data_dictionary, datapackage
 from pipeline.errors import OutputError
-from pipeline.model import Issue, Verdict
+from pipeline.lock import WAIT_FOR_LOCK_S, output_lock
+from pipeline.model import Issue, Verdict, printable_name
 from pipeline.stages.tables import frame_to_records
 
 MANIFEST = "manifest.json"
 _STAGING = ".staging-"
 _PREVIOUS = ".previous-"
+# What follows either in a name a run gives: mkdtemp's letters, or a pid.
+_TOKEN = re.compile(r"[A-Za-z0-9_]+")
 PAUSE_BEFORE_SWAP = "ALBATTS_TEST_PAUSE_BEFORE_SWAP"
 PAUSE_MID_SWAP = "ALBATTS_TEST_PAUSE_MID_SWAP"
 
@@ -77,20 +81,46 @@ def is_previous_output(folder: Path) -> bool:
 
 def recover_interrupted(out_dir: Path) -> None:
     """Undo what an interrupted run left beside out_dir: staging litter, a half swap."""
-    parent = out_dir.parent
-    if not parent.is_dir():
+    if not out_dir.parent.is_dir():
         return
-    previous = sorted(parent.glob(f".{out_dir.name}{_PREVIOUS}*"))
+    previous = _left_beside(out_dir, _PREVIOUS)
     if previous and not out_dir.exists():
         previous[-1].rename(out_dir)
         previous = previous[:-1]
-    for leftover in [*parent.glob(f".{out_dir.name}{_STAGING}*"), *previous]:
+    for leftover in [*_left_beside(out_dir, _STAGING), *previous]:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_outputs(out_dir: Path, outputs: Outputs) -> None:
-    check_output_dir(out_dir)
-    recover_interrupted(out_dir)
+def _left_beside(out_dir: Path, kind: str) -> list[Path]:
+    """The folders a run on out_dir names `.<name><kind><token>`, matched as text: the name
+    is no pattern (`--out 'o*'` is not `out`), and a neighbour called `out.staging-x` has
+    folders of its own that do not match."""
+    prefix = f".{out_dir.name}{kind}"
+    return sorted(
+        entry
+        for entry in out_dir.parent.iterdir()
+        if entry.name.startswith(prefix) and _TOKEN.fullmatch(entry.name[len(prefix) :])
+    )
+
+
+def write_outputs(
+    out_dir: Path,
+    outputs: Outputs,
+    wait_for_lock_s: float = WAIT_FOR_LOCK_S,
+    waiting: Callable[[str], None] = lambda _message: None,
+) -> None:
+    """Build the outputs beside out_dir and swap them in, one run at a time (the others
+    wait up to wait_for_lock_s). A symlinked out_dir is followed: the output is built and
+    swapped beside its target, and the link stays a link to it."""
+    target = out_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(target, wait_for_lock_s, waiting):
+        check_output_dir(target)
+        recover_interrupted(target)
+        _write_staged(target, outputs)
+
+
+def _write_staged(out_dir: Path, outputs: Outputs) -> None:
     with _staged(out_dir) as staging:
         for name, frame in outputs.tables.items():
             if "parquet" in outputs.formats:
@@ -156,14 +186,19 @@ def write_text(text: str, path: Path) -> None:
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:
-    location = {k: v for k, v in vars(issue.location).items() if v is not None}
+    # Every text may name a file, and a file name may not be UTF-8 (see printable_name).
+    location = {
+        k: printable_name(v) if isinstance(v, str) else v
+        for k, v in vars(issue.location).items()
+        if v is not None
+    }
     return {
         "code": str(issue.code),
-        "message": issue.message,
+        "message": printable_name(issue.message),
         "location": location,
         "stage": issue.stage,
-        "hint": issue.hint,
-        "text": str(issue),
+        "hint": printable_name(issue.hint),
+        "text": printable_name(str(issue)),
     }
 
 
@@ -179,7 +214,7 @@ def validation_report(outputs: Outputs) -> dict[str, Any]:
     return {
         "issues": [
             {
-                "source_file": verdict.source_file,
+                "source_file": printable_name(verdict.source_file),
                 "status": verdict.status,
                 "severity": issue.severity,
                 **issue_to_json(issue),
@@ -200,7 +235,7 @@ def manifest(outputs: Outputs) -> dict[str, Any]:
         "tables": {name: len(frame) for name, frame in outputs.tables.items()},
         "inputs": [
             {
-                "source_file": verdict.source_file,
+                "source_file": printable_name(verdict.source_file),
                 "sha256": verdict.sha256,
                 "source_format": verdict.source_format,
                 "status": verdict.status,

@@ -60,9 +60,11 @@ def compression_bomb_pdf(megabytes: int = 1024) -> bytes:
 
 
 def stalled_file(path: Path) -> Path:
-    """A file whose reading never ends, like one on a stalled network share: a named pipe
-    that nobody writes to. It hangs a worker whatever the machine's speed; a test that opens
-    it for writing is told the worker is reading it, and releases it by closing it."""
+    """A read that never ends, like one from a stalled network share: a named pipe that
+    nobody writes to. The pipeline never reads a FIFO given as an input; the run waits on
+    this one at a test hook (ALBATTS_TEST_PAUSE_READING in pipeline/workers.py, or the
+    write's in pipeline/write.py), whatever the machine's speed. A test that opens it for
+    writing is told the run is waiting there, and lets it go on by closing it."""
     os.mkfifo(path)
     return path
 

@@ -7,6 +7,7 @@ command (worker processes, limits, staging and swap).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from reportlab.pdfgen import canvas
 
 from pipeline.cli import main
 from pipeline.contract.tables import TABLES
+from pipeline.workers import PAUSE_READING
 from tests.conftest import EXAMPLES, SEED
 from tests.hostile import (
     authored,
@@ -235,9 +237,14 @@ def test_a_stalled_file_meets_the_time_limit_and_the_others_are_still_written(
     limit is ten times what the good files beside it need on a loaded machine."""
     inbox = tmp_path / "inbox"
     build(inbox, {"seed.txt": GOOD["seed.txt"], "utf16.txt": GOOD["utf16.txt"]})
-    stalled = stalled_file(tmp_path / "stalled.pdf")
+    build(tmp_path, {"stalled.pdf": sample_pdf})
+    # The worker given stalled.pdf waits on a FIFO of that name before it reads (the hook):
+    # a FIFO given as an input is never read, so it cannot stall a worker itself.
+    (tmp_path / "hook").mkdir()
+    stalled = stalled_file(tmp_path / "hook" / "stalled.pdf")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "pipeline", "extract", str(inbox), str(stalled)]
+    given = [str(inbox), str(tmp_path / "stalled.pdf")]
+    command = [sys.executable, "-m", "pipeline", "extract", *given]
     try:  # a run that hangs on the stalled file itself fails here instead of hanging the tests
         result = subprocess.run(
             [*command, "--out", str(out), "--timeout", "10"],
@@ -245,6 +252,7 @@ def test_a_stalled_file_meets_the_time_limit_and_the_others_are_still_written(
             text=True,
             check=False,
             timeout=120,
+            env={**os.environ, PAUSE_READING: str(stalled)},
         )
     finally:
         release(stalled)

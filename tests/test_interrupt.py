@@ -2,9 +2,9 @@
 leaves no staging litter behind once the next run has started.
 
 Every kill lands where the test puts it, not when the test hopes to catch it: while a
-worker is blocked reading a named pipe given as input, or while the run waits at one of
-the write's test hooks (pipeline/write.py: staging complete before the swap, or between
-the two renames of the swap).
+worker waits at its test hook just before it reads its input (pipeline/workers.py: a read
+that stalls), or while the run waits at one of the write's test hooks (pipeline/write.py:
+staging complete before the swap, or between the two renames of the swap).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.workers import PAUSE_READING
 from pipeline.write import PAUSE_BEFORE_SWAP, PAUSE_MID_SWAP
 from tests.conftest import SEED
 from tests.hostile import authored, stalled_file
@@ -137,8 +138,8 @@ def test_a_run_killed_while_processing_leaves_the_last_output_intact(
     out: Path, tmp_path: Path, sig: signal.Signals, exit_code: int
 ) -> None:
     before = snapshot(out)
-    stalled = stalled_file(tmp_path / "stalled.txt")
-    run = extract(stalled, out)
+    stalled = stalled_file(tmp_path / SEED.name)  # the worker reading SEED waits on it
+    run = extract(SEED, out, {PAUSE_READING: str(stalled)})
     with held_at(stalled, run):  # a worker is reading the input
         kill(run, sig)
     assert_left_as_it_was(out, before, run, exit_code)

@@ -5,7 +5,7 @@ profile's structure in them, with no fixed coordinates. Tolerances live in PdfLa
 
 from __future__ import annotations
 
-from pipeline.extract.pdf_layout import Trace, pages_to_document
+from pipeline.extract.pdf_layout import Trace, not_a_profile, pages_to_document
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.extract.pdf_plumber import read_pages
 from pipeline.model import Document, Source
@@ -17,4 +17,5 @@ def read_pdf(
     data: bytes, source: Source, layout: PdfLayout | None = None, trace: Trace | None = None
 ) -> Document:
     layout = layout or PdfLayout()
-    return pages_to_document(read_pages(data, source.path, layout), source, layout, trace)
+    pages = read_pages(data, source.path, layout, enough=not_a_profile)
+    return pages_to_document(pages, source, layout, trace)

@@ -50,6 +50,7 @@ from pipeline.extract.pdf_tables import (
 from pipeline.extract.structure import (
     CONTEXT_HEADING,
     OCCUPATIONS_HEADING,
+    PROFILE_PAGES,
     blocks_to_cover,
     competence_header,
     is_header_text,
@@ -120,7 +121,7 @@ def pages_to_document(
     by_number = {page.number: page for page in pages}
     hyphenation = Hyphenation.of_words(word.text for page in pages for word in page.words)
     occupations_at = _find(lines, OCCUPATIONS_HEADING)
-    if occupations_at is None:
+    if occupations_at is None or lines[occupations_at].page > PROFILE_PAGES:
         raise no_occupations_table(Location(file))
     context_at = _find(lines, CONTEXT_HEADING, start=occupations_at + 1)
     if context_at is None:
@@ -166,6 +167,16 @@ def pages_to_document(
         issues=tuple(reader.ambiguity_warnings()),
     )
     return soften_hyphens(document, hyphenation)
+
+
+def not_a_profile(pages: Sequence[PageData]) -> bool:
+    """Asked after each page read: whether these are the first PROFILE_PAGES and show no
+    'ESCO Occupations' heading, so the document is not a profile and need not be read on."""
+    return len(pages) == PROFILE_PAGES and not any(
+        OCCUPATIONS_HEADING.match(line.text)
+        for page in pages
+        for line in words_to_lines(page.words, page.number)
+    )
 
 
 def _find(lines: Sequence[TextLine], pattern: re.Pattern[str], start: int = 0) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +33,21 @@ _RULE_THICKNESS = 2.5
 _SPECK = 0.8
 
 
-def read_pages(data: bytes, file: str, layout: PdfLayout) -> list[PageData]:
-    """Every page's words, rulings and fills (I/O: the only pdfplumber call)."""
+def read_pages(
+    data: bytes,
+    file: str,
+    layout: PdfLayout,
+    enough: Callable[[Sequence[PageData]], bool] | None = None,
+) -> list[PageData]:
+    """Every page's words, rulings and fills, or those read until `enough` (asked after
+    each page) says the rest need not be read (I/O: the only pdfplumber call)."""
+    pages: list[PageData] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [page_to_data(page, number, layout) for number, page in enumerate(pdf.pages, 1)]
+            for number, page in enumerate(pdf.pages, 1):
+                pages.append(page_to_data(page, number, layout))
+                if enough is not None and enough(pages):
+                    break
     except MemoryError:
         raise  # the worker turns it into a "used more than N MB" verdict
     except (PdfminerException, PSException) as error:

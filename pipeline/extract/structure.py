@@ -18,6 +18,12 @@ PERIOD = re.compile(r"^\s*(\d{4})\s*[-–—]\s*(\d{4})\s*$")
 FUNDING_STATEMENT = re.compile(r"^\s*co-?funded by", re.IGNORECASE)
 OCCUPATIONS_HEADING = re.compile(r"^\s*ESCO\s+Occupations\b", re.IGNORECASE)
 CONTEXT_HEADING = re.compile(r"^\s*Context\s*$", re.IGNORECASE)
+# A profile opens with its cover and the 'ESCO Occupations' table: the heading is on page 2
+# or 3 of every PDF of the corpus and near line 27 of a text export. A document that has
+# not shown it by these bounds is rejected without reading on (a 300-page report, a 50 MB
+# text file); they are generous so that a long description never trips them.
+PROFILE_PAGES = 5
+PROFILE_LINES = 2_000
 
 COMPETENCE_FIELDS = ("name", "type", "description", "level", "esco")
 _COMPETENCE_HEADER_WORDS = {

@@ -18,6 +18,7 @@ from pipeline.extract.encoding import decode_text
 from pipeline.extract.structure import (
     CONTEXT_HEADING,
     OCCUPATIONS_HEADING,
+    PROFILE_LINES,
     blocks_to_cover,
     competence_header,
     no_competence_tables,
@@ -62,15 +63,22 @@ def bytes_to_text(data: bytes, file: str) -> str:
     return decode_text(data, file).text
 
 
-def text_to_lines(text: str) -> list[Line]:
+def text_to_lines(text: str, limit: int | None = None) -> list[Line]:
+    """The lines of a text, numbered from 1; only the first `limit` of them if given."""
     # Split on line ends only, as editors number lines; form feeds stay as whitespace.
     unified = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [Line(number, raw) for number, raw in enumerate(unified.split("\n"), start=1)]
+    raws = unified.split("\n") if limit is None else unified.split("\n", limit)[:limit]
+    return [Line(number, raw) for number, raw in enumerate(raws, start=1)]
 
 
 def read_text(data: bytes, source: Source) -> Document:
     decoded = decode_text(data, source.path)
-    document = lines_to_document(text_to_lines(decoded.text), source)
+    # The first lines tell a profile (lines_to_document rejects anything else from them);
+    # only a profile is split whole, never a 50 MB file of something else.
+    lines = text_to_lines(decoded.text, PROFILE_LINES)
+    if len(lines) == PROFILE_LINES and _occupations_heading(lines) is not None:
+        lines = text_to_lines(decoded.text)
+    document = lines_to_document(lines, source)
     if not decoded.guessed:
         return document
     note = Issue(
@@ -86,7 +94,7 @@ def read_text(data: bytes, source: Source) -> Document:
 
 def lines_to_document(lines: Sequence[Line], source: Source) -> Document:
     file = source.path
-    occupations_at = _find(lines, lambda line: bool(OCCUPATIONS_HEADING.match(line.text)))
+    occupations_at = _occupations_heading(lines)
     if occupations_at is None:
         raise no_occupations_table(Location(file))
     context_at = _find(
@@ -127,6 +135,11 @@ def lines_to_blocks(lines: Sequence[Line]) -> list[Cell]:
 
 def _find(lines: Sequence[Line], predicate: Callable[[Line], bool], start: int = 0) -> int | None:
     return next((i for i in range(start, len(lines)) if predicate(lines[i])), None)
+
+
+def _occupations_heading(lines: Sequence[Line]) -> int | None:
+    """Where the 'ESCO Occupations' heading is, if within the first PROFILE_LINES lines."""
+    return _find(lines[:PROFILE_LINES], lambda line: bool(OCCUPATIONS_HEADING.match(line.text)))
 
 
 def _section_headings(lines: Sequence[Line], start: int, file: str) -> list[int]:
@@ -201,7 +214,7 @@ def _occupations(lines: Sequence[Line], file: str) -> tuple[RawOccupation, ...]:
 
 def _context(lines: Sequence[Line], file: str) -> tuple[ContextEntry, ...]:
     """Key<TAB>value rows; a line without a key continues the value above it."""
-    entries: list[ContextEntry] = []
+    entries: list[_Entry] = []
     previous_blank = True
     for line in lines:
         if line.blank:
@@ -209,11 +222,9 @@ def _context(lines: Sequence[Line], file: str) -> tuple[ContextEntry, ...]:
             continue
         key, _, value = line.text.partition("\t") if line.is_table_row else ("", "", line.text)
         if key.strip():
-            entries.append(ContextEntry(key.strip(), Cell(value, line.number)))
+            entries.append(_Entry(key.strip(), line.number, [value]))
         elif entries and (line.is_table_row or not previous_blank):
-            last = entries[-1]
-            joined = f"{last.value.text}\n{value}"
-            entries[-1] = ContextEntry(last.key, Cell(joined, last.value.line, last.value.page))
+            entries[-1].values.append(value)
         else:
             raise ExtractError(
                 Code.BAD_ROW,
@@ -222,12 +233,34 @@ def _context(lines: Sequence[Line], file: str) -> tuple[ContextEntry, ...]:
                 "Context rows are 'key<TAB>value' (Minimum EQF, Value Chain, ...)",
             )
         previous_blank = False
-    return tuple(entries)
+    return tuple(
+        ContextEntry(entry.key, Cell("\n".join(entry.values), entry.line)) for entry in entries
+    )
+
+
+@dataclass
+class _Entry:
+    """A Context row as read so far: lines without a key add to its value, joined once."""
+
+    key: str
+    line: int
+    values: list[str]
+
+
+@dataclass
+class _Row:
+    """A competence row as read so far: continuation rows add description and ESCO cells."""
+
+    name: Cell
+    type: Cell
+    level: Cell
+    description: list[Cell]
+    esco: list[Cell]
 
 
 def _section(lines: Sequence[Line], file: str) -> RawSection:
     heading = lines[0]
-    competences: list[RawCompetence] = []
+    rows: list[_Row] = []
     header: tuple[str | None, ...] | None = None
     for line in lines[1:]:
         if line.blank:
@@ -249,21 +282,19 @@ def _section(lines: Sequence[Line], file: str) -> RawSection:
         description = fields.get("description", empty)
         esco = fields.get("esco", empty)
         if not (name.text.strip() or type_.text.strip() or level.text.strip()):
-            if not competences:
+            if not rows:
                 raise ExtractError(
                     Code.ORPHAN_CONTINUATION,
                     "continuation row (empty Name, Type and Level) with no competence above it",
                     Location(file, line=line.number, table="competences"),
                     "give this row its Name, Type and Level, or move it below its competence",
                 )
-            last = competences[-1]
-            competences[-1] = RawCompetence(
-                last.name,
-                last.type,
-                last.level,
-                (*last.description, description),
-                (*last.esco, esco),
-            )
+            rows[-1].description.append(description)
+            rows[-1].esco.append(esco)
         else:
-            competences.append(RawCompetence(name, type_, level, (description,), (esco,)))
-    return RawSection(Cell(heading.text.strip(), heading.number), tuple(competences))
+            rows.append(_Row(name, type_, level, [description], [esco]))
+    competences = tuple(
+        RawCompetence(row.name, row.type, row.level, tuple(row.description), tuple(row.esco))
+        for row in rows
+    )
+    return RawSection(Cell(heading.text.strip(), heading.number), competences)

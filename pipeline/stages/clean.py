@@ -45,19 +45,23 @@ def strip_marker(text: str) -> str:
 def join_wrapped(parts: Iterable[str]) -> str:
     """Join lines wrapped in a layout: one space, or none after a hyphen or dash ending a
     word, or a slash ending a number."""
-    joined = ""
+    pieces: list[str] = []
     for part in (part.strip() for part in parts):
         if not part:
             continue
-        if not joined:
-            joined = part
-        elif _ADDED_HYPHEN.search(joined) and part[0].isalpha():
-            joined = joined[:-1] + part
-        elif _RUNS_ON.search(joined) and part[0].isalnum():
-            joined += part
+        # The rules read the last two characters of the text so far: those of the last
+        # piece, so the joined text is never rescanned (a cell may wrap over 20,000 lines).
+        end = pieces[-1][-2:] if pieces else ""
+        if not pieces:
+            pieces.append(part)
+        elif _ADDED_HYPHEN.search(end) and part[0].isalpha():
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append(part)
+        elif _RUNS_ON.search(end) and part[0].isalnum():
+            pieces.append(part)
         else:
-            joined += " " + part
-    return joined
+            pieces += (" ", part)
+    return "".join(pieces)
 
 
 # File names Windows refuses whatever the extension.

@@ -23,6 +23,9 @@ _GRADE = re.compile(r"^(?:I{1,3}|IV|V|\d{1,2})$")
 _CONNECTORS = {"and", "&", "or"}
 _NUMBER = re.compile(r"^\d[\d.:/-]*$")
 _EQF_RANGE = re.compile(r"^(\d+)\s*[-–]\s*(\d+)$")
+# The EQF has eight levels. A range is checked against them before it is expanded
+# ('1-99999999' would fill gigabytes); a single level out of them is left to the contract.
+EQF_LEVELS = range(1, 9)
 
 
 def cells_to_esco_skills(cells: Sequence[Cell]) -> tuple[EscoSkill, ...]:
@@ -46,17 +49,29 @@ def parse_eqf_levels(text: str) -> tuple[int, ...]:
         if not piece:
             continue
         if match := _EQF_RANGE.match(piece):
-            low, high = int(match[1]), int(match[2])
+            low, high = _eqf_level(match[1]), _eqf_level(match[2])
+            if low is None or high is None:
+                raise ValueError(f"EQF range {_shown(piece)} goes beyond the levels 1 to 8")
             if low > high:
-                raise ValueError(f"EQF range {piece!r} runs backwards")
+                raise ValueError(f"EQF range {_shown(piece)} runs backwards")
             levels.update(range(low, high + 1))
         elif piece.isdigit():
             levels.add(int(piece))
         else:
-            raise ValueError(f"{piece!r} is not an EQF level (a number from 1 to 8)")
+            raise ValueError(f"{_shown(piece)} is not an EQF level (a number from 1 to 8)")
     if not levels:
         raise ValueError("no EQF level given")
     return tuple(sorted(levels))
+
+
+def _eqf_level(digits: str) -> int | None:
+    """The level a number names, or None if it is not one of EQF_LEVELS (however long)."""
+    digits = digits.lstrip("0")
+    return int(digits) if len(digits) == 1 and int(digits) in EQF_LEVELS else None
+
+
+def _shown(piece: str, limit: int = 40) -> str:
+    return repr(piece if len(piece) <= limit else piece[: limit - 1] + "…")
 
 
 def split_items(text: str) -> list[str] | None:
@@ -82,30 +97,38 @@ def split_departments(text: str, vocabulary: Vocabulary) -> list[str]:
 
 
 def _longest_matches(text: str, terms: Sequence[str]) -> list[str]:
-    by_length = sorted(terms, key=len, reverse=True)
+    # Read by position, never by slicing off what is read: a cell may be 800 KB long.
+    by_length = sorted(((term, term.casefold()) for term in terms), key=lambda t: -len(t[0]))
     found: list[str] = []
     unknown: list[str] = []
-    rest = text
-    while rest:
-        term = next((t for t in by_length if _starts_with_term(rest, t)), None)
+    at = 0
+    while at < len(text):
+        term = next((t for t, folded in by_length if _term_at(text, at, t, folded)), None)
         if term is None:
-            word, _, rest = rest.partition(" ")
-            unknown.append(word)
+            space = text.find(" ", at)
+            end = len(text) if space < 0 else space
+            unknown.append(text[at:end])
+            at = end + 1
             continue
         if unknown:
             found.append(" ".join(unknown))
             unknown = []
         found.append(term)
-        rest = rest[len(term) :].lstrip(" ,;")
+        at += len(term)
+        while at < len(text) and text[at] in " ,;":
+            at += 1
     if unknown:
         found.append(" ".join(unknown))
     return found
 
 
-def _starts_with_term(text: str, term: str) -> bool:
-    head = text[: len(term)]
-    return head.casefold() == term.casefold() and (
-        len(text) == len(term) or not text[len(term)].isalnum()
+def _term_at(text: str, at: int, term: str, folded: str) -> bool:
+    """Whether `term` (casefolded: `folded`) is the whole word or words of `text` from `at`."""
+    end = at + len(term)
+    return (
+        end <= len(text)
+        and text[at:end].casefold() == folded
+        and (end == len(text) or not text[end].isalnum())
     )
 
 

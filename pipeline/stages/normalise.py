@@ -238,7 +238,7 @@ def _eqf_levels(cell: Cell | None, findings: _Findings) -> tuple[int, ...]:
         return parse_eqf_levels(cell.text)
     except ValueError as error:
         findings.add(
-            f"Minimum EQF {clean_text(cell.text)!r}: {error}",
+            f"Minimum EQF {_short(clean_text(cell.text))!r}: {error}",
             cell,
             "write the EQF levels as numbers 1-8, e.g. 6 or 6/7/8",
             table="eqf_levels",
