@@ -227,28 +227,19 @@ def _pair_at_place(
     paired = old.merge(new, on=[*parent, _PLACE], suffixes=("_old", "_new"))
     if paired.empty:
         return added, removed, _no_changes((*parent, match.position))
-    parts = []
-    for column in [c for c in columns if c not in parent and c not in ignored]:
-        old_values, new_values = paired[f"{column}_old"], paired[f"{column}_new"]
-        differs = _differs(old_values, new_values)
-        cells = paired.loc[differs, parent].copy()
-        cells[match.position] = paired.loc[differs, f"{match.position}_new"]
-        cells["column"] = column
-        cells["old"] = old_values[differs].astype(object)
-        cells["new"] = new_values[differs].astype(object)
-        parts.append(cells)
-    changed = pd.concat(parts, ignore_index=True)
-    kept_old = old.merge(
-        paired[[*parent, _PLACE]], on=[*parent, _PLACE], how="left", indicator=True
+    changed = _changed_cells(
+        paired,
+        (*parent, match.position),
+        [*parent, _PLACE],
+        [c for c in columns if c not in parent and c not in ignored],
     )
-    kept_new = new.merge(
-        paired[[*parent, _PLACE]], on=[*parent, _PLACE], how="left", indicator=True
-    )
-    return (
-        kept_new[kept_new["_merge"] == "left_only"][columns],
-        kept_old[kept_old["_merge"] == "left_only"][columns],
-        changed,
-    )
+    places = paired[[*parent, _PLACE]]
+    return _unpaired(new, places, columns), _unpaired(old, places, columns), changed
+
+
+def _unpaired(frame: pd.DataFrame, places: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    marked = frame.merge(places, on=list(places.columns), how="left", indicator=True)
+    return marked[marked["_merge"] == "left_only"][columns]
 
 
 def _placed(frame: pd.DataFrame, parent: list[str], position: str) -> pd.DataFrame:

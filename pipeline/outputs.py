@@ -8,7 +8,7 @@ and the pandera models check them as they check a fresh extraction.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,6 @@ class PublishedOutput:
     tables: dict[str, pd.DataFrame]
     # None for a folder of golden CSVs, which has no manifest.
     manifest: dict[str, Any] | None = None
-    # Tables the folder should hold but does not (each with the file it looked for).
-    missing: dict[str, Path] = field(default_factory=dict)
 
 
 def table_files(folder: Path, fmt: str | None = None) -> tuple[str, dict[str, Path]]:
@@ -60,20 +58,15 @@ def table_files(folder: Path, fmt: str | None = None) -> tuple[str, dict[str, Pa
     )
 
 
-def read_output(folder: Path, fmt: str | None = None, *, partial: bool = False) -> PublishedOutput:
-    """The tables of an output folder; with partial, missing tables are listed, not fatal."""
+def read_output(folder: Path, fmt: str | None = None) -> PublishedOutput:
+    """The tables of an output folder (or a goldens folder), every one of them."""
     chosen, files = table_files(folder, fmt)
     tables: dict[str, pd.DataFrame] = {}
-    missing: dict[str, Path] = {}
     for name, path in files.items():
         if not path.is_file():
-            if not partial:
-                raise OutputReadError(f"{path} is missing: {folder} is not a complete output")
-            missing[name] = path
-            tables[name] = contract_frame(name, pd.DataFrame(columns=list(_columns(name))))
-            continue
+            raise OutputReadError(f"{path} is missing: {folder} is not a complete output")
         tables[name] = read_table(path, name, chosen)
-    return PublishedOutput(folder, chosen, files, tables, read_manifest(folder), missing)
+    return PublishedOutput(folder, chosen, files, tables, read_manifest(folder))
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -125,7 +118,3 @@ def _whole_numbers(values: pd.Series, *, nullable: bool) -> pd.Series:
     except (ValueError, TypeError):
         return values.astype("str")
     return numbers if nullable or numbers.isna().any() else numbers.astype("int64")
-
-
-def _columns(table: str) -> list[str]:
-    return list(TABLES[table].to_schema().columns)

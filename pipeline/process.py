@@ -130,15 +130,19 @@ def _too_large(name: str, size: int, max_bytes: int) -> Issue:
     )
 
 
+def link_loop(name: str) -> Issue:
+    return Issue(
+        "read",
+        "this is a symbolic link that leads back to itself, so it was not read",
+        Location(name),
+        "point the link at the profile file, or remove it",
+        code=Code.SYMLINK_LOOP,
+    )
+
+
 def _unreadable(name: str, error: OSError) -> Issue:
     if error.errno == errno.ELOOP:
-        return Issue(
-            "read",
-            "this is a symbolic link that leads back to itself, so it was not read",
-            Location(name),
-            "point the link at the profile file, or remove it",
-            code=Code.SYMLINK_LOOP,
-        )
+        return link_loop(name)
     return Issue(
         "read",
         f"cannot read the file: {error.strerror or error}",

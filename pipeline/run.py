@@ -13,7 +13,7 @@ from pipeline.contract.tables import primary_key
 from pipeline.errors import OutputError
 from pipeline.extract import FORMATS_BY_SUFFIX
 from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, Input, display_path, refused_result
+from pipeline.process import FileResult, Input, display_path, link_loop, refused_result
 from pipeline.settings import Settings
 from pipeline.stages.tables import (
     Tables,
@@ -117,13 +117,7 @@ def _link_refused(link: Path, name: str, inside: Path, follow: bool) -> Issue | 
             code=Code.UNREADABLE,
         )
     except (OSError, RuntimeError):  # a loop (Python before 3.13 raises RuntimeError for it)
-        return Issue(
-            "read",
-            "this is a symbolic link that leads back to itself, so it was not read",
-            Location(name),
-            "point the link at the profile file, or remove it",
-            code=Code.SYMLINK_LOOP,
-        )
+        return link_loop(name)
     if follow or target.is_relative_to(inside):
         return None
     return Issue(
