@@ -39,3 +39,16 @@ class ExtractError(PipelineError):
 
 class OutputError(Exception):
     """The output folder cannot be written safely."""
+
+
+class StewardError(Exception):
+    """A mistake on the steward's side of a whole run (a vocabulary file, the output folder,
+    the disk): one line naming the file and what to do, and an exit code of its own. The CLI
+    prints it without a traceback."""
+
+    exit_code: int = 3
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code

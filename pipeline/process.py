@@ -23,9 +23,20 @@ MAX_FILE_MB = 100
 
 
 @dataclass(frozen=True)
+class PagePicture:
+    """A PDF page with the place of the file's problems outlined (PNG), for report.html."""
+
+    page: int
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
 class FileResult:
     verdict: Verdict
     tables: Tables | None
+    # Pages of a PDF input that has problems, drawn in the worker (which alone reads it).
+    pictures: tuple[PagePicture, ...] = ()
 
 
 @dataclass(frozen=True)
