@@ -2,48 +2,62 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two installs, each remembered by a stamp file: the runtime alone (make extract), and the
+# dev tools on top of it (every other target that runs Python).
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+STAMP := $(VENV)/.installed-dev
 OUT ?= out
 # The example inputs: each has reviewed golden tables in tests/golden/<file name stem>/.
 EXAMPLE_INPUTS := $(sort $(wildcard raw/*.txt raw/*.pdf examples/*.pdf))
 GOLDENS := tests/golden
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test lint format golden regress accuracy benchmark samples clean \
-	fixtures-install fixtures
+.PHONY: help install extract test lint format golden regress accuracy benchmark benchmark-cache \
+	samples clean fixtures-install fixtures
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; run make PYTHON=python3.11 ...")'
-	$(PYTHON) -m venv $(VENV)
+	@[ -x $(BIN)/python ] || { echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $@
 
-install: $(STAMP) ## Create .venv and install the project with its dev tools
+install: $(STAMP) ## Create .venv with the project and its dev tools (make extract installs only the runtime)
 
-extract: $(STAMP) ## Extract every profile in raw/ into out/ (OUT=dir to change)
-	$(BIN)/albatts extract raw/ --out $(OUT)
+# albatts exits 1 when it rejects a file; here that is a finished run, not a make error.
+extract: $(RUNTIME_STAMP) ## Extract every profile in raw/ into out/ (OUT=dir to change)
+	@echo "$(BIN)/albatts extract raw/ --out $(OUT)"
+	@status=0; $(BIN)/albatts extract raw/ --out $(OUT) || status=$$?; \
+	if [ $$status = 1 ]; then \
+		echo "make extract: finished with rejected files (listed above with what to fix);" \
+			"the others were published to $(OUT)/$$([ -f $(OUT)/report.html ] && \
+			echo "; see $(OUT)/report.html")" >&2; \
+	elif [ $$status != 0 ]; then exit $$status; fi
 
 test: $(STAMP) ## Run the test suite, then the regression check of the examples (make regress)
 	$(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory regress
 
 lint: $(STAMP) ## ruff (check and format) and mypy
-	$(BIN)/ruff check pipeline schemas tests
-	$(BIN)/ruff format --check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests benchmarks
+	$(BIN)/ruff format --check pipeline schemas tests benchmarks
 	$(BIN)/mypy
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix pipeline schemas tests
-	$(BIN)/ruff format pipeline schemas tests
+	$(BIN)/ruff check --fix pipeline schemas tests benchmarks
+	$(BIN)/ruff format pipeline schemas tests benchmarks
 
 golden: $(STAMP) ## Rewrite the goldens of every example input from the current code (review the diff!)
 	@set -e; for input in $(EXAMPLE_INPUTS); do \
 		name=$$(basename "$${input%.*}"); rm -rf .golden-tmp; \
-		$(BIN)/albatts extract "$$input" --out .golden-tmp --format csv --quiet; \
+		$(BIN)/albatts extract "$$input" --out .golden-tmp --format csv --quiet --no-cache; \
 		rm -rf "$(GOLDENS)/$$name" && mkdir -p "$(GOLDENS)/$$name"; \
 		cp .golden-tmp/csv/*.csv "$(GOLDENS)/$$name/"; \
 	done; rm -rf .golden-tmp
@@ -53,7 +67,7 @@ regress: $(STAMP) ## Extract every example input afresh and `albatts diff` it ag
 	@rm -rf .regress; status=0; for input in $(EXAMPLE_INPUTS); do \
 		name=$$(basename "$${input%.*}"); \
 		$(BIN)/albatts extract "$$input" --out ".regress/$$name" --format csv --quiet \
-			>/dev/null || status=1; \
+			--no-cache >/dev/null || status=1; \
 		$(BIN)/albatts diff "$(GOLDENS)/$$name" ".regress/$$name" || status=1; \
 	done; \
 	if [ $$status = 0 ]; then rm -rf .regress; echo "regress: every example matches its goldens"; \
@@ -65,6 +79,9 @@ accuracy: $(STAMP) ## Render the PDF fixture corpus, extract it, print cell prec
 
 benchmark: $(STAMP) ## Pages per second of PDF extraction on the fixture corpus
 	$(BIN)/python -m tests.pdfcorpus.benchmark
+
+benchmark-cache: $(STAMP) ## Seconds of a cold, a warm and a one-file-changed run on 100 profiles
+	$(BIN)/python benchmarks/cache_rerun.py
 
 # Debian packages of the fixture producers: a browser, an office suite, TeX Live, fonts.
 FIXTURE_DEBS := chromium libreoffice-writer-nogui texlive-latex-base texlive-latex-recommended \
@@ -84,4 +101,8 @@ samples: $(STAMP) ## Re-render the demo PDFs in examples/ from tests/pdfcorpus/p
 
 clean: ## Remove out/, the virtualenv and caches
 	rm -rf $(OUT) .$(OUT).staging-* .$(OUT).previous-* $(VENV) .golden-tmp .regress .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(dir $(abspath $(OUT))).albatts-cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+test-slow: $(STAMP) ## The long corpus comparisons (pdfium vs pdfplumber on every corpus PDF)
+	$(BIN)/python -m pytest -m slow

@@ -1,32 +1,37 @@
-"""The albatts command: parse options, call run, turn results into messages and exit codes."""
+"""The albatts command: parse options, call run, turn results into messages and exit codes.
+
+Only click and light modules are imported here: pandas, pandera, pdfplumber and rich load
+inside the commands, so that `albatts --help` answers at once.
+"""
 
 from __future__ import annotations
 
+import codecs
+import io
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress
-from rich.table import Table
 
 from pipeline import __version__
-from pipeline.errors import OutputError
-from pipeline.lock import OutputBusy
-from pipeline.model import printable_name
-from pipeline.run import RunReport, check_out_outside_inputs, discover_inputs, run
-from pipeline.settings import FORMATS, Settings, SettingsError
-from pipeline.workers import Limits
+from pipeline.defaults import FORMATS, JOBS, MAX_MEMORY_MB, TIMEOUT_S, WAIT_FOR_LOCK_S
+from pipeline.errors import OutputError, StewardError
+from pipeline.exits import (
+    EXIT_BUSY,
+    EXIT_DIFFERENT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_TERMINATED,
+)
+from pipeline.model import terminal_text
 
-EXIT_OK = 0
-EXIT_REJECTED = 1
-# sysexits' EX_TEMPFAIL: another run kept --out locked; try again later.
-EXIT_BUSY = 75
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -39,7 +44,31 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     return names
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Albatts(click.Group):
+    """Every command runs here: a StewardError from any of them (a malformed vocabulary, an
+    --out that cannot be written, a full disk) is one line on stderr and its own exit code,
+    never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        _escape_unencodable()
+        try:
+            return super().invoke(ctx)
+        except StewardError as error:
+            click.echo(f"albatts: {terminal_text(str(error))}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def _escape_unencodable() -> None:
+    """Under a locale that is not UTF-8 (LANG=C), print a character the terminal's encoding
+    lacks (é in a file name, → in the summary) as an escape (\\xe9, \\u2192) instead of
+    stopping with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        if isinstance(stream, io.TextIOWrapper) and codecs.lookup(encoding).name != "utf-8":
+            stream.reconfigure(errors="backslashreplace")
+
+
+@click.group(cls=_Albatts, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="albatts")
 def main() -> None:
     """Turn ALBATTS job-role profiles (PDF or text) into tidy, validated tables.
@@ -85,21 +114,21 @@ def main() -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=Limits.timeout_s,
+    default=TIMEOUT_S,
     show_default=True,
     help="Seconds one file may take before it is stopped and rejected.",
 )
 @click.option(
     "--max-memory",
     type=click.IntRange(min=64),
-    default=Limits.max_memory_mb,
+    default=MAX_MEMORY_MB,
     show_default=True,
     help="MB one file may use before it is stopped and rejected.",
 )
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=Limits.jobs,
+    default=JOBS,
     show_default=True,
     help="Files processed at once, each in its own worker; 0 = in this process, no limits.",
 )
@@ -113,12 +142,38 @@ def main() -> None:
     "--wait-for-lock",
     "wait_for_lock",
     type=click.FloatRange(min=0),
-    default=Settings.wait_for_lock_s,
+    default=WAIT_FOR_LOCK_S,
     show_default=True,
     metavar="SECONDS",
     help="How long to wait for another run writing to the same --out before giving up.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only rejected files and problems.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Extract every file afresh, without reading or writing the cache of per-file "
+    "results (.albatts-cache/ beside --out; a file unchanged since an earlier run is "
+    "otherwise not extracted again).",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print only rejected files with their errors, and the verdict line.",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="List every error and warning with its hint (errors of one cause are otherwise "
+    "counted on one line, and numerous warnings cut short).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON summary on stdout (each input's verdict, totals, the exit code) and "
+    "nothing else there; messages still go to stderr.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def extract(
     inputs: tuple[Path, ...],
@@ -131,7 +186,10 @@ def extract(
     jobs: int,
     follow_symlinks: bool,
     wait_for_lock: float,
+    no_cache: bool,
     quiet: bool,
+    verbose: bool,
+    as_json: bool,
     debug: bool,
 ) -> None:
     """Extract profiles from INPUT files or folders into tables under --out.
@@ -142,17 +200,44 @@ def extract(
     Writes parquet/, csv/ and json/ (one file per table), json/profiles/<profile_id>.json,
     manifest.json (a verdict per input), validation.json (every error and warning) and
     datapackage.json. Each file is processed in a worker with a time and a memory limit.
-    Exits 0 when every input is ok, 1 when some were rejected (the good ones are still
-    written), 2 on a usage error (--out inside an input folder is one), 75 when another
-    run kept --out busy for longer than --wait-for-lock, 130/143 when interrupted
-    (previous outputs kept).
+    Prints the rows per table and a verdict line on stdout; rejected files with their
+    errors, and warnings, on stderr (one line each; errors of one cause counted on one
+    line). A run that cannot go on (exit 73, 74, 78) says why in one line on stderr, naming
+    the file and what to do; then, as when interrupted, the previous outputs are kept.
+
+    \b
+    Exit codes:
+      0        every input ok
+      1        some inputs rejected (the good ones are still written)
+      2        usage error (--out inside an input folder is one)
+      73       --out cannot be written (permission denied, read-only file system)
+      74       writing the outputs failed (disk full, quota exceeded)
+      75       another run kept --out busy for longer than --wait-for-lock
+      78       a vocabulary file (schemas/vocab/*.txt) is malformed or missing
+      130/143  interrupted by Ctrl-C / SIGTERM
 
     \b
     Examples:
       albatts extract raw/
       albatts extract raw/profile.txt other/ --out /tmp/out --format parquet,csv
       albatts extract inbox/ --strict --timeout 30 --max-memory 1024
+      albatts extract raw/ --json > summary.json
     """
+    from pipeline.contract.vocabulary import check_vocabularies
+
+    # Before the imports that load vocabularies and before any work: a malformed one stops
+    # the run here, once, not in every worker.
+    check_vocabularies()
+    from rich.console import Console
+
+    from pipeline.console import Detail, print_lines, summary_lines, summary_to_json
+    from pipeline.lock import OutputBusy
+    from pipeline.run import check_out_outside_inputs, discover_inputs, run
+    from pipeline.settings import Settings, SettingsError
+    from pipeline.workers import Limits
+
+    if quiet and verbose:
+        raise click.UsageError("choose one of --quiet and --verbose")
     limits = None if jobs == 0 else Limits(timeout, max_memory, jobs)
     try:
         settings = Settings(
@@ -163,14 +248,16 @@ def extract(
             allow_empty=allow_empty,
             follow_symlinks=follow_symlinks,
             wait_for_lock_s=wait_for_lock,
+            cache=not no_cache,
         )
         check_out_outside_inputs(out_dir, inputs)
     except (SettingsError, OutputError) as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal_text(str(error))) from error
     paths = discover_inputs(inputs, follow_symlinks)
     if not paths:
-        raise click.UsageError(f"no .pdf, .txt or .md files in {', '.join(str(p) for p in inputs)}")
-    console = Console(stderr=True)
+        given = terminal_text(", ".join(str(p) for p in inputs))
+        raise click.UsageError(f"no .pdf, .txt or .md files in {given}")
+    console = Console(stderr=True, soft_wrap=True)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with _progress(console, len(paths), quiet) as advance:
@@ -179,28 +266,31 @@ def extract(
         _say(console, f"albatts: {error}")
         raise SystemExit(EXIT_BUSY) from None
     except OutputError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal_text(str(error))) from error
     except KeyboardInterrupt as interrupt:
-        console.print(f"interrupted: {out_dir} was left as it was before this run")
+        _say(console, f"interrupted: {out_dir} was left as it was before this run")
         code = EXIT_TERMINATED if isinstance(interrupt, _Terminated) else EXIT_INTERRUPTED
         raise SystemExit(code) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print_summary(report, settings, Console(soft_wrap=True), quiet, debug)
-    if not report.published:
-        console.print(
-            f"nothing to publish: every input was rejected, so {out_dir} was left as it was "
-            "(--allow-empty publishes empty tables)",
-            highlight=False,
-            markup=False,
-        )
-        raise SystemExit(EXIT_REJECTED)
-    raise SystemExit(EXIT_REJECTED if report.rejected else EXIT_OK)
+    code = EXIT_REJECTED if report.rejected or not report.published else EXIT_OK
+    lines = summary_lines(report, out_dir, settings.formats, Detail(quiet, verbose, debug))
+    if as_json:
+        import json
+
+        # stdout is the script's: rejections and warnings still reach a person on stderr.
+        print_lines((line for line in lines if line.stream == "err"), console, console)
+        summary = summary_to_json(report, out_dir, settings.formats, code)
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print_lines(lines, Console(soft_wrap=True), console)
+    raise SystemExit(code)
 
 
 def _say(console: Console, message: str) -> None:
-    """A message with paths in it: unwrapped, so that a path can be copied whole."""
-    console.print(message, highlight=False, markup=False, soft_wrap=True)
+    """A message with paths in it: unwrapped, so that a path can be copied whole, and
+    shown literally."""
+    console.print(terminal_text(message), highlight=False, markup=False, soft_wrap=True)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -216,51 +306,11 @@ def _progress(console: Console, total: int, quiet: bool) -> Iterator[Callable[[P
     if quiet or total < 2 or not console.is_terminal:
         yield lambda _path: None
         return
+    from rich.progress import Progress
+
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Extracting", total=total)
         yield lambda _path: progress.advance(task)
-
-
-def print_summary(
-    report: RunReport, settings: Settings, console: Console, quiet: bool, debug: bool = False
-) -> None:
-    ok = len(report.verdicts) - len(report.rejected)
-    if not quiet:
-        table = Table(title=f"albatts extract → {settings.out_dir}", title_justify="left")
-        table.add_column("table")
-        table.add_column("rows", justify="right")
-        for name, count in report.row_counts.items():
-            table.add_row(name, str(count))
-        console.print(table)
-        for verdict in report.verdicts:
-            if verdict.status == "ok":
-                noted = f" ({len(verdict.warnings)} warning(s))" if verdict.warnings else ""
-                typed = printable_name(report.typed.get(verdict.source_file, verdict.source_file))
-                console.print(
-                    f"ok        {typed} -> {verdict.profile_id}{noted}",
-                    highlight=False,
-                    markup=False,
-                )
-    for verdict in report.rejected:
-        typed = printable_name(report.typed.get(verdict.source_file, verdict.source_file))
-        console.print(f"[bold red]rejected[/]  {escape(typed)}", highlight=False)
-        for issue in verdict.errors:
-            text = printable_name(str(issue))
-            console.print(f"  [{issue.stage}] {text}", highlight=False, markup=False)
-            if debug and issue.debug:
-                console.print(issue.debug, highlight=False, markup=False)
-    warnings = sum(len(v.warnings) for v in report.verdicts if v.status == "ok")
-    console.print(
-        f"{ok} profile(s) ok, {len(report.rejected)} rejected, {warnings} warning(s); "
-        f"formats: {', '.join(settings.formats)}",
-        highlight=False,
-    )
-    if warnings:
-        console.print(
-            f"warnings are listed in {settings.out_dir / 'validation.json'} "
-            "(--strict rejects files that have any)",
-            highlight=False,
-        )
 
 
 @main.command(name="inspect")
@@ -293,21 +343,19 @@ def inspect_command(file: Path, pages: tuple[int, ...], out_dir: Path | None) ->
       albatts inspect raw/profile.pdf --page 3
       albatts inspect raw/profile.pdf --out /tmp/look
     """
+    from rich.console import Console
+
     from pipeline.inspect import inspect_file
 
     target = out_dir or Path("inspect") / file.stem
     result = inspect_file(file, target, pages or None)
     console = Console(soft_wrap=True)
     for image in result.images:
-        console.print(f"page image  {image}", highlight=False)
-    console.print(f"row dump    {result.dump}", highlight=False)
+        _say(console, f"page image  {image}")
+    _say(console, f"row dump    {result.dump}")
     console.print(result.dump.read_text(encoding="utf-8"), highlight=False, markup=False)
     if result.error is not None:
         raise SystemExit(EXIT_REJECTED)
-
-
-EXIT_DIFFERENT = 1
-EXIT_USAGE = 2
 
 
 @main.command(name="diff")
@@ -404,14 +452,41 @@ def validate_command(out_dir: Path, as_json: bool) -> None:
         }
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
+        from rich.console import Console
+
         console = Console(soft_wrap=True)
         for issue in errors:
-            console.print(f"[{issue.stage}] {issue}", highlight=False, markup=False)
+            _say(console, f"[{issue.stage}] {issue}")
         verdict = "valid" if checked.valid else f"invalid, {len(errors)} problem(s)"
-        console.print(
+        _say(
+            console,
             f"{out_dir}: {verdict} ({checked.profiles} profile(s); "
             f"formats: {', '.join(checked.formats)})",
-            highlight=False,
-            markup=False,
         )
     raise SystemExit(EXIT_OK if checked.valid else EXIT_REJECTED)
+
+
+@main.command(name="report")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def report_command(out_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """Rebuild OUT_DIR/report.html from an existing output folder.
+
+    The tables and verdicts come from OUT_DIR. Give the run's INPUT files or folders too for
+    pictures of the PDF pages with problems: a PDF is drawn only if it is unchanged since
+    the run (same name and sha256 as in manifest.json).
+
+    \b
+    Examples:
+      albatts report out/
+      albatts report out/ raw/
+    """
+    from pipeline.outputs import OutputReadError
+    from pipeline.rebuild import rebuild_report
+    from pipeline.run import discover_inputs
+
+    try:
+        written = rebuild_report(out_dir, discover_inputs(inputs))
+    except OutputReadError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"wrote {written}")

@@ -83,6 +83,12 @@ class Code(StrEnum):
     FORMATS_DISAGREE = "formats-disagree"
     # reading the file (added later; codes keep their place once published)
     FILE_TOO_LARGE = "file-too-large"
+    PDF_READER_WARNING = "pdf-reader-warning"
+    NOT_A_DOCX = "not-a-docx"
+    DOCX_ENCRYPTED = "docx-encrypted"
+    UNPACKS_TOO_LARGE = "unpacks-too-large"
+    # the document's structure (added later)
+    UNEXPECTED_TABLE = "unexpected-table"
 
 
 MEANINGS: dict[Code, str] = {
@@ -153,4 +159,9 @@ MEANINGS: dict[Code, str] = {
     Code.STALE_OUTPUT: "the output was written by another schema version",
     Code.FORMATS_DISAGREE: "the Parquet, CSV and JSON copies of a table differ",
     Code.FILE_TOO_LARGE: "a file larger than any profile, which is never read",
+    Code.PDF_READER_WARNING: "the PDF reader worked around a defect in the file (warning)",
+    Code.NOT_A_DOCX: "a .docx/.docm file that is not a readable Word document",
+    Code.DOCX_ENCRYPTED: "a Word document that needs a password",
+    Code.UNPACKS_TOO_LARGE: "a Word document that unpacks to more than a profile can be",
+    Code.UNEXPECTED_TABLE: "a DOCX or Markdown table that is none of a profile's tables",
 }

@@ -2,8 +2,8 @@
 
 For a PDF: one PNG per page with what the layout code detected drawn over the page
 (running header/footer, headings, each table's header band, column boundaries and row
-bands, the place of a problem), and a plain-text dump of what each row became. For a text
-file: the rows with their line numbers.
+bands, the place of a problem), and a plain-text dump of what each row became. For a text,
+Markdown or Word file: the rows with their line numbers (a Word file's paragraph numbers).
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.extract import source_format
+from pipeline.extract import content_format, extract_document, source_format
 from pipeline.extract.pdf import Trace, read_pdf
 from pipeline.extract.pdf_model import Box, PdfLayout, Shape
 from pipeline.extract.pdf_plumber import render_page_png
-from pipeline.extract.text import read_text
 from pipeline.model import Document, Source
 
 # Colours (RGBA) of the overlay, named after what they mark; the README explains them.
@@ -47,13 +46,13 @@ def inspect_file(
 ) -> Inspection:
     """Read one input as `albatts extract` would and write what was detected to out_dir."""
     data = path.read_bytes()
-    fmt = source_format(path)
-    source = Source(path.name, fmt or "text", "")
+    fmt = content_format(data, source_format(path) or "text")
+    source = Source(path.name, fmt, "")
     out_dir.mkdir(parents=True, exist_ok=True)
     dump = out_dir / f"{path.stem}.rows.txt"
     if fmt != "pdf":
         try:
-            document: Document | None = read_text(data, source)
+            document: Document | None = extract_document(data, source)
             error = None
         except PipelineError as problem:
             document, error = None, problem
@@ -96,9 +95,9 @@ def page_shapes(trace: Trace, page: int) -> list[Shape]:
             shapes.append(Shape("line", Box(x, part.top, x, part.bottom), COLUMN, 2))
         for band in part.bands:
             colour = ROW_GAP if band.bound == "gap" else ROW_RULE
-            shapes.append(Shape("outline", _pad(band.box, 1.5), colour, 2))
+            shapes.append(Shape("outline", pad(band.box, 1.5), colour, 2))
     if trace.problem is not None and trace.problem[0] == page and trace.problem[1] is not None:
-        shapes.append(Shape("outline", _pad(trace.problem[1], 3), PROBLEM, 4))
+        shapes.append(Shape("outline", pad(trace.problem[1], 3), PROBLEM, 4))
     return shapes
 
 
@@ -106,7 +105,8 @@ def _box(x0: float, top: float, x1: float, bottom: float) -> Box:
     return Box(x0, top, x1, bottom)
 
 
-def _pad(box: Box, by: float) -> Box:
+def pad(box: Box, by: float) -> Box:
+    """The box grown by `by` points on every side, so an outline does not hide the text."""
     return Box(box.x0 - by, box.top - by, box.x1 + by, box.bottom + by)
 
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+# Re-exported: the writers take their default from here.
+from pipeline.defaults import WAIT_FOR_LOCK_S as WAIT_FOR_LOCK_S
 from pipeline.errors import OutputError
 
 _POLL_SECONDS = 0.05
-# Long enough for another run to write a large output; a run that holds it longer is stuck.
-WAIT_FOR_LOCK_S = 600.0
 
 
 class OutputBusy(OutputError):

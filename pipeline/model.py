@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.codes import Code
 
-SourceFormat = Literal["text", "pdf"]
+SourceFormat = Literal["text", "markdown", "docx", "pdf"]
 Stage = Literal["read", "extract", "normalise", "validate"]
 Severity = Literal["error", "warning"]
 Status = Literal["ok", "rejected"]
@@ -17,6 +18,28 @@ def printable_name(name: str) -> str:
     """A file name as it is published (tables, JSON, console): bytes that are not UTF-8,
     which os.fsdecode keeps as surrogate escapes, shown as `\\xff`; any other name as it is."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_NAMED_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def terminal_text(text: str) -> str:
+    """Text as a terminal shows it literally: names that are not UTF-8 as printable_name
+    writes them, control characters (escape codes, newlines, tabs, bidirectional
+    overrides) as `\\x1b`, `\\n`, `\\u202e`."""
+    try:
+        shown = printable_name(text)
+    except UnicodeEncodeError:  # a lone surrogate, which no file name decodes to
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda match: _escaped(match.group()), shown)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return _NAMED_CONTROLS.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 @dataclass(frozen=True)
@@ -220,3 +243,12 @@ class Verdict:
     @property
     def warnings(self) -> tuple[Issue, ...]:
         return tuple(issue for issue in self.issues if issue.severity == "warning")
+
+
+@dataclass(frozen=True)
+class PagePicture:
+    """A page of a PDF input with the place of its problems outlined (PNG), for the report."""
+
+    page: int
+    png: bytes
+    caption: str

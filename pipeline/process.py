@@ -11,24 +11,29 @@ from pathlib import Path
 
 from pipeline.codes import Code
 from pipeline.errors import PipelineError
-from pipeline.extract import FORMATS_BY_SUFFIX, extract_document, source_format
-from pipeline.extract.pdf import PdfLayout
-from pipeline.model import Issue, Location, Source, Status, Verdict, printable_name
+from pipeline.extract import (
+    FORMATS_BY_SUFFIX,
+    content_format,
+    extract_document,
+    source_format,
+)
+from pipeline.extract.pdf import PdfLayout, Trace
+from pipeline.model import (
+    Issue,
+    Location,
+    PagePicture,
+    Source,
+    Status,
+    Verdict,
+    printable_name,
+)
+from pipeline.pictures import problem_pictures
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import Tables, profile_to_tables
 from pipeline.validate import validate_tables
 
 # Far above any profile (tens of MB at most), far below what would exhaust a worker.
 MAX_FILE_MB = 100
-
-
-@dataclass(frozen=True)
-class PagePicture:
-    """A PDF page with the place of the file's problems outlined (PNG), for report.html."""
-
-    page: int
-    png: bytes
-    caption: str
 
 
 @dataclass(frozen=True)
@@ -212,13 +217,18 @@ def process_bytes(
             code=Code.UNSUPPORTED_TYPE,
         )
         return FileResult(Verdict(shown, sha256, None, "rejected", None, (issue,)), None)
+    # The content decides between text and Markdown, so the verdict and the tables name
+    # the format the file was read as, rejected or not.
+    fmt = content_format(data, fmt)
     # The tables hold the name as it is published: Arrow strings cannot hold the surrogate
     # escapes of a name that is not UTF-8.
     source = Source(printable_name(shown), fmt, sha256)
+    trace = Trace()
     try:
-        document = extract_document(data, source, layout)
+        document = extract_document(data, source, layout, trace)
     except PipelineError as error:
-        return FileResult(Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),)), None)
+        verdict = Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),))
+        return FileResult(verdict, None, _pictures(data, source, verdict, trace))
     normalised = document_to_profile(document, rules)
     tables = profile_to_tables(normalised.profile)
     # Without a profile_id (a title with nothing to name it by, already an error) every id
@@ -227,4 +237,15 @@ def process_bytes(
     issues = (*normalised.issues, *checked)
     status: Status = "rejected" if any(issue.severity == "error" for issue in issues) else "ok"
     verdict = Verdict(shown, sha256, fmt, status, normalised.profile.profile_id or None, issues)
-    return FileResult(verdict, tables if status == "ok" else None)
+    pictures = _pictures(data, source, verdict, trace)
+    return FileResult(verdict, tables if status == "ok" else None, pictures)
+
+
+def _pictures(
+    data: bytes, source: Source, verdict: Verdict, trace: Trace
+) -> tuple[PagePicture, ...]:
+    """The pages of a PDF where its problems are, for the report (none for text: a line
+    number is already the place)."""
+    if source.format != "pdf" or not verdict.issues:
+        return ()
+    return problem_pictures(data, source, verdict.issues, trace=trace)

@@ -8,11 +8,12 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from pipeline.cache import ResultCache, fingerprint
 from pipeline.codes import Code
 from pipeline.contract.tables import primary_key
 from pipeline.errors import OutputError
 from pipeline.extract import FORMATS_BY_SUFFIX
-from pipeline.model import Issue, Location, Verdict
+from pipeline.model import Issue, Location, Verdict, printable_name
 from pipeline.process import FileResult, Input, display_path, link_loop, refused_result
 from pipeline.settings import Settings
 from pipeline.stages.tables import (
@@ -33,6 +34,8 @@ class RunReport:
     published: bool = True
     # Each source_file as the steward typed it (relative to the working folder).
     typed: dict[str, str] = field(default_factory=dict)
+    # Inputs whose results came from the cache instead of being extracted by this run.
+    from_cache: int = 0
 
     @property
     def rejected(self) -> tuple[Verdict, ...]:
@@ -199,7 +202,7 @@ def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]
             code=Code.DUPLICATE_PROFILE,
         )
         rejected = replace(verdict, status="rejected", issues=(*verdict.issues, issue))
-        checked.append(FileResult(rejected, None))
+        checked.append(replace(result, verdict=rejected, tables=None))
     return checked
 
 
@@ -212,23 +215,24 @@ def apply_strict(result: FileResult) -> FileResult:
         replace(issue, severity="error") if issue.severity == "warning" else issue
         for issue in verdict.issues
     )
-    return FileResult(replace(verdict, status="rejected", issues=strict), None)
+    return replace(result, verdict=replace(verdict, status="rejected", issues=strict), tables=None)
 
 
 def run(
     inputs: Sequence[Input | Path],
     settings: Settings,
     progress: Callable[[Path], None] = lambda _path: None,
-    waiting: Callable[[str], None] = lambda _message: None,
+    say: Callable[[str], None] = lambda _message: None,
 ) -> RunReport:
     """Extract every input and write the outputs of the good ones to settings.out_dir.
 
     Nothing is written when no profile is left to publish (unless settings.allow_empty):
-    the previous output stays as it was. `waiting` is told once if another run is writing
-    to the same folder and this one waits for it."""
+    the previous output stays as it was. `say` is told what the user should know while the
+    run goes on: once if another run is writing to the same folder and this one waits for
+    it, once if the cache folder cannot be written."""
     check_output_dir(settings.out_dir)
     ordered = unique_inputs(inputs)
-    results = _results(ordered, settings, progress)
+    results, from_cache = _results(ordered, settings, progress, say)
     if settings.strict:
         results = [apply_strict(result) for result in results]
     results = reject_key_clashes(reject_duplicate_profiles(results))
@@ -239,32 +243,59 @@ def run(
     verdicts = tuple(result.verdict for result in results)
     typed = {each.name: display_path(each.path) for each in ordered}
     if not any(v.status == "ok" for v in verdicts) and not settings.allow_empty:
-        return RunReport(verdicts, tables, published=False, typed=typed)
+        return RunReport(verdicts, tables, published=False, typed=typed, from_cache=from_cache)
     write_outputs(
         settings.out_dir,
         Outputs(
-            tables, tables_to_documents(tables), verdicts, settings.formats, settings.recorded()
+            tables,
+            tables_to_documents(tables),
+            verdicts,
+            settings.formats,
+            settings.recorded(),
+            {
+                printable_name(result.verdict.source_file): result.pictures
+                for result in results
+                if result.pictures
+            },
         ),
         settings.wait_for_lock_s,
-        waiting,
+        say,
     )
-    return RunReport(verdicts, tables, typed=typed)
+    return RunReport(verdicts, tables, typed=typed, from_cache=from_cache)
 
 
 def _results(
-    ordered: Sequence[Input], settings: Settings, progress: Callable[[Path], None]
-) -> list[FileResult]:
+    ordered: Sequence[Input],
+    settings: Settings,
+    progress: Callable[[Path], None],
+    say: Callable[[str], None],
+) -> tuple[list[FileResult], int]:
     """Each input's result in order: the refused ones as discovery judged them, the others
-    from the executor that settings pick."""
+    from the cache or else from the executor that settings pick; and how many came from
+    the cache."""
     readable = [each for each in ordered if each.refused is None]
-    if settings.limits is None:
-        processed = process_in_process(readable, progress, settings.layout, settings.max_file_bytes)
-    else:
-        processed = process_isolated(
-            readable, settings.limits, progress, settings.layout, settings.max_file_bytes
+
+    def extract(inputs: Sequence[Input]) -> list[FileResult]:
+        if not inputs:  # every file from the cache: no worker is started
+            return []
+        if settings.limits is None:
+            return process_in_process(inputs, progress, settings.layout, settings.max_file_bytes)
+        return process_isolated(
+            inputs, settings.limits, progress, settings.layout, settings.max_file_bytes
         )
+
+    from_cache = 0
+    if settings.cache:
+        cache = ResultCache(
+            settings.cache_dir, fingerprint(settings.layout, settings.max_file_mb), say
+        )
+        processed = cache.results(readable, extract, progress)
+        from_cache = cache.hits
+    else:
+        processed = extract(readable)
     results = iter(processed)
-    return [refused_result(each) if each.refused else next(results) for each in ordered]
+    combined = [refused_result(each) if each.refused else next(results) for each in ordered]
+    return combined, from_cache
 
 
 def reject_key_clashes(results: Sequence[FileResult]) -> list[FileResult]:
@@ -276,7 +307,8 @@ def reject_key_clashes(results: Sequence[FileResult]) -> list[FileResult]:
             continue
         for table, frame in result.tables.items():
             key = list(primary_key(table))
-            for row in frame[key].itertuples(index=False, name=None):
+            # Column by column: iterating rows of Arrow-backed strings costs a scalar per cell.
+            for row in zip(*(frame[column].tolist() for column in key), strict=True):
                 owners.setdefault((table, row), set()).add(index)
     clashes: dict[int, list[str]] = {}
     for (table, row), indexes in owners.items():
@@ -301,9 +333,8 @@ def reject_key_clashes(results: Sequence[FileResult]) -> list[FileResult]:
             "each row must come from one input: remove the duplicate file or fix its keys",
             code=Code.DUPLICATE_KEY,
         )
-        checked.append(
-            FileResult(replace(verdict, status="rejected", issues=(*verdict.issues, issue)), None)
-        )
+        clashed = replace(verdict, status="rejected", issues=(*verdict.issues, issue))
+        checked.append(replace(result, verdict=clashed, tables=None))
     return checked
 
 

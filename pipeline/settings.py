@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.cache import CACHE_FOLDER
+from pipeline.defaults import FORMATS
 from pipeline.extract.pdf import PdfLayout
 from pipeline.lock import WAIT_FOR_LOCK_S
 from pipeline.process import MAX_FILE_MB
 from pipeline.workers import Limits
-
-FORMATS = ("parquet", "csv", "json")
 
 
 class SettingsError(ValueError):
@@ -35,6 +35,9 @@ class Settings:
     max_file_mb: int = MAX_FILE_MB
     # How long to wait for another run writing to the same out_dir before giving up.
     wait_for_lock_s: float = WAIT_FOR_LOCK_S
+    # Reuse the result of each file unchanged since a run with the same code, vocabularies
+    # and layout, from cache_dir (see pipeline/cache.py); False extracts every file afresh.
+    cache: bool = True
 
     def __post_init__(self) -> None:
         if self.max_file_mb < 1:
@@ -56,6 +59,11 @@ class Settings:
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 1024 * 1024
+
+    @property
+    def cache_dir(self) -> Path:
+        """Beside the output, so that it goes where the output goes and is never an input."""
+        return self.out_dir.absolute().parent / CACHE_FOLDER
 
     def recorded(self) -> dict[str, object]:
         """The options that shape the published tables, for the manifest: formats, strictness

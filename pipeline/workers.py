@@ -31,9 +31,11 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
 from pipeline.codes import Code
+from pipeline.defaults import JOBS, MAX_MEMORY_MB, TIMEOUT_S
 from pipeline.extract import source_format
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import Issue, Location, Verdict
+from pipeline.mp_tempdir import claim_temp_dir
 from pipeline.process import (
     MAX_FILE_MB,
     FileResult,
@@ -52,9 +54,9 @@ PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
 class Limits:
     """Per-file limits; the defaults are far above what a genuine profile needs."""
 
-    timeout_s: float = 120.0
-    max_memory_mb: int = 2048
-    jobs: int = max(1, min(4, os.cpu_count() or 1))
+    timeout_s: float = TIMEOUT_S
+    max_memory_mb: int = MAX_MEMORY_MB
+    jobs: int = JOBS
 
     def __post_init__(self) -> None:
         if not self.timeout_s > 0:
@@ -79,6 +81,7 @@ def _context() -> ForkServerContext | SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         forkserver = multiprocessing.get_context("forkserver")
         forkserver.set_forkserver_preload(["pipeline.workers", "pipeline.warm"])
+        claim_temp_dir()  # where the forkserver's socket goes; killed runs' folders go
         return forkserver
     return multiprocessing.get_context("spawn")
 

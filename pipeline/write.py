@@ -34,9 +34,11 @@ from pipeline import __version__
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.contract.vocabulary import vocabulary_hashes
 from pipeline.describe import GENERATOR, data_dictionary, datapackage
+from pipeline.disk import cannot_write, check_writable
 from pipeline.errors import OutputError
 from pipeline.lock import WAIT_FOR_LOCK_S, output_lock
-from pipeline.model import Issue, Verdict, printable_name
+from pipeline.model import Issue, PagePicture, Verdict, printable_name
+from pipeline.report import REPORT, render_report
 from pipeline.stages.tables import frame_to_records
 
 MANIFEST = "manifest.json"
@@ -56,14 +58,22 @@ class Outputs:
     formats: Sequence[str]
     # The options that shape the tables (never the machine's: no jobs, no paths).
     options: Mapping[str, Any] = field(default_factory=dict)
+    # Pictures of the PDF pages where problems are, by published source_file.
+    pictures: Mapping[str, Sequence[PagePicture]] = field(default_factory=dict)
 
 
 def check_output_dir(out_dir: Path) -> None:
     """Refuse an --out that holds something other than a previous run's outputs: one is
-    recognised by the marker only this tool writes in its manifest, not by a file name."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is a file, not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_previous_output(out_dir):
+    recognised by the marker only this tool writes in its manifest, not by a file name.
+    One this run could not write is refused too (a StewardError), before any work."""
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise OutputError(f"--out {out_dir} is a file, not a folder")
+        check_writable(out_dir)
+        filled = out_dir.is_dir() and any(out_dir.iterdir())
+    except OSError as error:  # a folder on the way that this user may not even look into
+        raise cannot_write(error, out_dir, out_dir) from error
+    if filled and not is_previous_output(out_dir):
         raise OutputError(
             f"--out {out_dir} is not empty and is not an output of albatts (its {MANIFEST} "
             f'has no "generator": "{GENERATOR}"); refusing to replace it (choose an empty '
@@ -111,13 +121,18 @@ def write_outputs(
 ) -> None:
     """Build the outputs beside out_dir and swap them in, one run at a time (the others
     wait up to wait_for_lock_s). A symlinked out_dir is followed: the output is built and
-    swapped beside its target, and the link stays a link to it."""
+    swapped beside its target, and the link stays a link to it. A folder or disk that
+    refuses a write (no permission, read-only, full) is a StewardError, and the previous
+    output stays as it was."""
     target = out_dir.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with output_lock(target, wait_for_lock_s, waiting):
-        check_output_dir(target)
-        recover_interrupted(target)
-        _write_staged(target, outputs)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with output_lock(target, wait_for_lock_s, waiting):
+            check_output_dir(target)
+            recover_interrupted(target)
+            _write_staged(target, outputs)
+    except OSError as error:
+        raise cannot_write(error, out_dir) from error
 
 
 def _write_staged(out_dir: Path, outputs: Outputs) -> None:
@@ -134,7 +149,9 @@ def _write_staged(out_dir: Path, outputs: Outputs) -> None:
                 target = staging / "json" / "profiles" / f"{profile_id}.json"
                 write_json(document, _inside(staging, target))
         write_json(validation_report(outputs), staging / "validation.json")
-        write_json(manifest(outputs), staging / MANIFEST)
+        described = manifest(outputs)
+        write_json(described, staging / MANIFEST)
+        write_text(render_report(described, outputs.tables, outputs.pictures), staging / REPORT)
         write_json(datapackage(outputs.formats), staging / "datapackage.json")
         write_text(data_dictionary(), staging / "DATA.md")
 
@@ -274,7 +291,12 @@ def _swap(staging: Path, out_dir: Path) -> None:
         if out_dir.exists():
             out_dir.rename(previous)
         _test_pause(PAUSE_MID_SWAP)
-        staging.rename(out_dir)
+        try:
+            staging.rename(out_dir)
+        except OSError:  # refused: the previous output goes back before the error is told
+            if previous.exists():
+                previous.rename(out_dir)
+            raise
         if interrupted():
             out_dir.rename(staging)
             if previous.exists():

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 import pytest
 
+from pipeline.cache import CACHE_FOLDER
 from pipeline.cli import main
 from pipeline.contract.tables import TABLES
 from tests.conftest import SEED, invoke
@@ -79,6 +80,7 @@ def test_format_option_limits_outputs(tmp_path: Path) -> None:
         "datapackage.json",
         "manifest.json",
         "parquet",
+        "report.html",
         "validation.json",
     ]
 
@@ -129,9 +131,11 @@ def test_a_rerun_replaces_the_previous_output(tmp_path: Path) -> None:
         "csv",
         "datapackage.json",
         "manifest.json",
+        "report.html",
         "validation.json",
     ]
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    # Beside it, the cache of per-file results and no litter.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out"]
 
 
 def all_commands(group: click.Group) -> list[tuple[str, click.Command]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.cache import CACHE_FOLDER
 from pipeline.codes import Code
 from pipeline.lock import lock_path
 from pipeline.model import Issue
@@ -359,8 +360,9 @@ def test_a_symlinked_out_is_followed_and_stays_a_link(tmp_path: Path) -> None:
     assert code == 0, output
     assert link.is_symlink() and link.readlink() == real
     assert profile_ids(real) == [OTHER_ID]
-    assert sorted(p.name for p in real.parent.iterdir()) == ["out"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "releases"]
+    # The cache goes beside --out as given (the first run's beside releases/out).
+    assert sorted(p.name for p in real.parent.iterdir()) == [CACHE_FOLDER, "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "current", "releases"]
 
 
 @pytest.mark.parametrize(
@@ -380,7 +382,7 @@ def test_the_out_name_is_never_a_pattern(name: str, neighbours: list[str], tmp_p
     out = tmp_path / name
     code, output = invoke("extract", str(SEED), "--out", str(out), "--format", "csv")
     assert code == 0, output
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, *neighbours])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CACHE_FOLDER, name, *neighbours])
     for neighbour in neighbours:
         assert (tmp_path / neighbour / "manifest.json").read_text(encoding="utf-8") == "{}"
 
@@ -418,7 +420,7 @@ def test_a_run_stops_with_the_holders_pid_when_out_stays_locked(tmp_path: Path) 
     _, stderr = first.communicate(timeout=BOUND_S)
     assert first.returncode == 0, stderr
     assert profile_ids(out) == [SEED_ID]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pause"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out", "pause"]
 
 
 def test_runs_on_one_out_wait_for_each_other_and_all_succeed(tmp_path: Path) -> None:
@@ -433,7 +435,8 @@ def test_runs_on_one_out_wait_for_each_other_and_all_succeed(tmp_path: Path) -> 
     for run in (first, *others):
         _, stderr = run.communicate(timeout=BOUND_S)
         assert run.returncode == 0, stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pause"]
+    # The cache too, which the runs wrote at the same time.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out", "pause"]
     assert manifest(out)["generator"] == "albatts"
     assert len(profile_ids(out)) == 1
     code, output = invoke("validate", str(out))
@@ -445,4 +448,4 @@ def test_a_lock_file_left_by_a_killed_run_does_not_block(tmp_path: Path) -> None
     lock_path(out).write_text("4242\n", encoding="ascii")  # nobody holds it
     code, output = invoke("extract", str(SEED), "--out", str(out), "--wait-for-lock", "0")
     assert code == 0, output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out"]

@@ -51,7 +51,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def command(inputs: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "pipeline", "extract", str(inputs), "--out", str(out), "-q"]
+    # --no-cache: the worker must read the input (the pause hooks are there), and only the
+    # run's own litter may be left beside --out.
+    extract = [sys.executable, "-m", "pipeline", "extract", str(inputs), "--out", str(out)]
+    return [*extract, "-q", "--no-cache"]
 
 
 def extract(

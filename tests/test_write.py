@@ -7,8 +7,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import write
+from pipeline.cache import CACHE_FOLDER
 from pipeline.contract.tables import TABLES, columns
 from pipeline.contract.vocabulary import load_vocabulary
+from pipeline.errors import StewardError
+from pipeline.exits import EXIT_IO_ERROR
 from pipeline.run import run
 from pipeline.settings import Settings
 from tests.conftest import SEED, authored_profiles
@@ -113,11 +116,12 @@ def test_a_failed_write_leaves_the_previous_output_intact(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(write, "write_parquet", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(StewardError, match=r"^the disk is full: ") as raised:
         run([SEED], Settings(out_dir=target))
+    assert raised.value.exit_code == EXIT_IO_ERROR
     after = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out"]
 
 
 def test_an_interrupted_swap_is_recovered_by_the_next_run(tmp_path: Path) -> None:
@@ -127,7 +131,7 @@ def test_an_interrupted_swap_is_recovered_by_the_next_run(tmp_path: Path) -> Non
     target.rename(tmp_path / ".out.previous-123")
     (tmp_path / ".out.staging-abc").mkdir()
     write.recover_interrupted(target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out"]
     assert (target / "manifest.json").is_file()
 
 

@@ -9,7 +9,7 @@ metadata {"vocabulary": name} so a failure can tell the steward which file to ed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 import pandera.pandas as pa
@@ -18,6 +18,7 @@ from pandera.typing import Series
 # Registers clean_text, clean_paragraphs and not_blank with pandera before the models use them.
 import pipeline.contract.checks  # noqa: F401
 from pipeline.contract.vocabulary import load_vocabulary
+from pipeline.model import SourceFormat
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 COMPETENCE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*--[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -30,8 +31,9 @@ SHA256 = r"^[0-9a-f]{64}$"
 PERIOD = r"^\d{4}-\d{4}$"
 
 # Version of this contract: the tables, their columns and their meaning. Raise the major
-# number when a column is removed, renamed or changes meaning; the minor when one is added.
-SCHEMA_VERSION = "1.1"
+# number when a column is removed, renamed or changes meaning; the minor when one is added
+# or takes new values (1.2: source_format 'markdown' and 'docx', whose rows give a line).
+SCHEMA_VERSION = "1.2"
 
 CATEGORIES = load_vocabulary("categories")
 TYPES = load_vocabulary("types")
@@ -40,7 +42,11 @@ DEPARTMENTS = load_vocabulary("departments")
 
 _PROFILE_ID = "The profile this row belongs to (profiles.profile_id)."
 _COMPETENCE_ID = "The competence this row belongs to (competences.competence_id)."
-_SOURCE_LINE = "Line of the text input where the row starts; empty for other formats."
+_SOURCE_LINE = (
+    "Line of the text or Markdown input where the row starts; for a Word input, the number "
+    "of the paragraph it starts in, paragraphs (table cells' too) counted in document order "
+    "from 1; empty for a PDF."
+)
 _SOURCE_PAGE = "Page of the PDF input where the row starts; empty for other formats."
 
 
@@ -110,7 +116,10 @@ class Profiles(_Table):
         "its name when given directly."
     )
     source_format: Series[str] = pa.Field(
-        isin=["pdf", "text"], description="How the input was read: 'pdf' or 'text'."
+        isin=list(get_args(SourceFormat)),
+        description="How the input was read: 'text' (the tab-separated text export), "
+        "'markdown' (pipe or HTML tables), 'docx' (a Word document, .docx or .docm) or "
+        "'pdf'.",
     )
     source_sha256: Series[str] = pa.Field(
         str_matches=SHA256, description="SHA-256 of the input file's bytes."

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from shlex import quote
 
 from pipeline.codes import Code
 from pipeline.errors import ExtractError
@@ -221,7 +222,7 @@ def _section_headings(
                 f"could not read the competence table on page {band.page}: its header row "
                 "has no category heading above it",
                 Location(file, page=band.page, table="competences"),
-                f"run `albatts inspect {file} --page {band.page}` to see what was detected",
+                f"run `albatts inspect {quote(file)} --page {band.page}` to see what was detected",
             )
         floor = band.last + 1
     return headings
@@ -265,7 +266,7 @@ class _TableReader:
             Code.UNREADABLE_TABLE,
             f"could not read the {what} on page {page}: {problem.problem}",
             Location(self.file, page=page, table=table),
-            f"run `albatts inspect {self.file} --page {page}` to see what was detected",
+            f"run `albatts inspect {quote(self.file)} --page {page}` to see what was detected",
         )
 
     # --- tables -------------------------------------------------------------------------
@@ -551,7 +552,7 @@ class _TableReader:
                 "each was read as an item "
                 "wrapping",
                 Location(self.file, page=min(pages), table=_LIST_TABLES[name]),
-                f"check them with `albatts inspect {self.file}`; the document may be fine",
+                f"check them with `albatts inspect {quote(self.file)}`; the document may be fine",
                 severity="warning",
                 code=Code.AMBIGUOUS_LINE_BREAKS,
             )

@@ -4,13 +4,21 @@ One pass over each page collects what the layout code needs: words with their fo
 and weight, rulings (stroked lines and rectangles thin enough to be a line), filled areas,
 and bullets drawn as small shapes (browsers draw list discs and squares as paths, with no
 text), which become '•' words so that a list item reads the same from every producer.
+
+The reader's own warnings (pdfminer's "Cannot set gray non-stroke color", "MediaBox
+missing from /Page") are logged through `logging`, which would print them on stderr with no
+file name: reader_notes keeps them for the file's verdict instead (notes_to_issues).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +30,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipeline.codes import Code
 from pipeline.errors import ReadError
 from pipeline.extract.pdf_model import BULLET_GLYPH, Box, PageData, PdfLayout, Rule, Shape, Word
-from pipeline.model import Location
+from pipeline.model import Issue, Location
 
 # Bold faces: "...-Bold", "...Black", "...Heavy", "...Semibold", "...Demi", and URW's
 # "...-Medi" (NimbusRomNo9L-Medi is Times Bold).
@@ -204,8 +212,16 @@ def render_page_png(
     data: bytes, page_number: int, path: Path, shapes: Sequence[Shape], resolution: int = 100
 ) -> None:
     """Draw the page at `resolution` dpi with the shapes over it; save it as a PNG."""
+    path.write_bytes(page_png(data, page_number, shapes, resolution))
+
+
+def page_png(
+    data: bytes, page_number: int, shapes: Sequence[Shape], resolution: int = 100
+) -> bytes:
+    """The page drawn at `resolution` dpi with the shapes over it, as PNG bytes."""
     clear = (0, 0, 0, 0)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    # The reader's warnings were told when the file was read; drawing it again is quiet.
+    with reader_notes(), pdfplumber.open(io.BytesIO(data)) as pdf:
         image = pdf.pages[page_number - 1].to_image(resolution=resolution)
         for shape in shapes:
             box = (shape.box.x0, shape.box.top, shape.box.x1, shape.box.bottom)
@@ -216,4 +232,75 @@ def render_page_png(
             else:
                 points = [(box[0], box[1]), (box[2], box[3])]
                 image.draw_line(points, stroke=shape.colour, stroke_width=shape.width)
-        image.save(path)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+# pdfminer parses, pdfplumber wraps it, pypdfium2 draws pages for the pictures.
+_READER_LOGGERS = ("pdfminer", "pdfplumber", "pypdfium2")
+# A reader's message may quote a whole PDF object.
+_NOTE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ReaderNote:
+    """One kind of warning the PDF reader logged: its first message, and how often."""
+
+    message: str
+    count: int
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.first: dict[str, str] = {}
+        self.counts: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = str(record.msg)  # the template: one note for every value it is given
+        if kind not in self.first:
+            try:
+                message = " ".join(record.getMessage().split())
+            except (TypeError, ValueError):  # arguments that do not fit the template
+                message = kind
+            self.first[kind] = message[:_NOTE_CHARS] + ("…" if len(message) > _NOTE_CHARS else "")
+        self.counts[kind] += 1
+
+
+@contextmanager
+def reader_notes() -> Iterator[list[ReaderNote]]:
+    """The PDF reader's warnings while the block runs, in the list given, each kind once
+    (filled when the block ends); none of them reaches stderr."""
+    keep = _Keep()
+    loggers = [logging.getLogger(name) for name in _READER_LOGGERS]
+    propagating = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(keep)
+        logger.propagate = False
+    notes: list[ReaderNote] = []
+    try:
+        yield notes
+    finally:
+        for logger, propagate in zip(loggers, propagating, strict=True):
+            logger.removeHandler(keep)
+            logger.propagate = propagate
+        notes.extend(ReaderNote(message, keep.counts[kind]) for kind, message in keep.first.items())
+
+
+def notes_to_issues(notes: Iterable[ReaderNote], file: str) -> tuple[Issue, ...]:
+    """A warning for each kind of note: the reader worked around a defect in the file, which
+    may have changed what it read."""
+    return tuple(
+        Issue(
+            "read",
+            f"the PDF reader reported: {note.message}"
+            + (f" ({note.count} times)" if note.count > 1 else ""),
+            Location(file),
+            "the reader worked around a defect in the PDF; check this profile's rows with "
+            "albatts inspect, or export the PDF again",
+            severity="warning",
+            code=Code.PDF_READER_WARNING,
+        )
+        for note in notes
+    )

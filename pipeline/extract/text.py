@@ -81,15 +81,20 @@ def read_text(data: bytes, source: Source) -> Document:
     document = lines_to_document(lines, source)
     if not decoded.guessed:
         return document
-    note = Issue(
+    note = guessed_encoding_note(decoded.encoding, source.path)
+    return replace(document, issues=(note, *document.issues))
+
+
+def guessed_encoding_note(encoding: str, file: str) -> Issue:
+    """The warning for a text read in an encoding told apart from its bytes."""
+    return Issue(
         "read",
-        f"not UTF-8: read as {decoded.encoding}, told apart from its bytes",
-        Location(source.path),
+        f"not UTF-8: read as {encoding}, told apart from its bytes",
+        Location(file),
         "check accented letters in the outputs; saving the file as UTF-8 removes the doubt",
         severity="warning",
         code=Code.GUESSED_ENCODING,
     )
-    return replace(document, issues=(note, *document.issues))
 
 
 def lines_to_document(lines: Sequence[Line], source: Source) -> Document:

@@ -1,13 +1,17 @@
-"""Cell-level accuracy of PDF extraction on the fixture corpus: `make accuracy`.
+"""Cell-level accuracy of extraction on the fixture corpus: `make accuracy`.
 
 The corpus is every PDF our own renderers draw (reportlab, fpdf2, rendered here) and every
 committed PDF of the independent producers (tests/pdfcorpus/pdfs/<producer>/: a browser,
-an office suite, WeasyPrint, LaTeX). Each is extracted with the pipeline and compared with
-the truth it was rendered from. An item is one cell of one row, keyed by the row's primary
-key: each field, each set member (a department, an EQF level), each statement and ESCO
-skill in order. Source columns (file, format, hash, line, page) are provenance, not
-content, and are left out. Precision = matched / extracted items, recall = matched / truth
-items; the report gives them per table, per producer and per layout variation.
+an office suite, WeasyPrint, LaTeX), and every truth profile as seed-format text, as
+Markdown (each variant of render_markdown) and as a Word document (producers/docx.py and
+render_docx.py, one variant per profile in turn): the "producers" text, markdown and docx.
+Each is extracted with the pipeline and compared with the truth it was rendered from. An
+item is one cell of one row, keyed by the row's primary key: each field, each set member
+(a department, an EQF level), each statement and ESCO skill in order. Source columns
+(file, format, hash, line, page) are provenance, not content, and are left out.
+Precision = matched / extracted items, recall = matched / truth items; the report gives
+them per table, per producer and per layout variation, and profiles per second of each
+format that is not PDF.
 """
 
 from __future__ import annotations
@@ -116,7 +120,8 @@ class Score:
 
 @dataclass(frozen=True)
 class CorpusPdf:
-    """One PDF of the corpus: who made it, from which truth, with which layout variations."""
+    """One file of the corpus (a PDF, or a text, Markdown or Word rendering): who made it,
+    from which truth, with which layout variations."""
 
     path: Path
     producer: str
@@ -135,6 +140,8 @@ class Report:
     producers: dict[str, Score] = field(default_factory=dict)
     variations: dict[str, Score] = field(default_factory=dict)
     group_files: Counter[str] = field(default_factory=Counter)
+    # Profiles per second of one in-process extraction, per format that is not PDF.
+    speeds: dict[str, float] = field(default_factory=dict)
 
     @property
     def overall(self) -> Score:
@@ -250,7 +257,61 @@ def committed_corpus() -> list[CorpusPdf]:
     ]
 
 
+def format_corpus(
+    folder: Path, markdown_per_profile: int | None = None, docx_per_profile: int = 1
+) -> list[CorpusPdf]:
+    """Every truth profile rendered into folder as seed-format text, as Markdown (every
+    variant, or `markdown_per_profile` of them) and as Word documents (`docx_per_profile`
+    variants each), the variants taken in turn."""
+    from tests.pdfcorpus.data import corpus_files, load_profile
+    from tests.pdfcorpus.render_docx import VARIANTS as DOCX_VARIANTS
+    from tests.pdfcorpus.render_docx import write_variant
+    from tests.pdfcorpus.render_markdown import VARIANTS as MARKDOWN_VARIANTS
+    from tests.pdfcorpus.render_markdown import render_markdown
+    from tests.pdfcorpus.render_text import render_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    found: list[CorpusPdf] = []
+    for index, truth in enumerate(corpus_files()):
+        profile = load_profile(truth)
+        text = folder / f"{truth.stem}.txt"
+        text.write_text(render_text(profile), encoding="utf-8")
+        found.append(CorpusPdf(text, "text", truth, ()))
+        count = markdown_per_profile or len(MARKDOWN_VARIANTS)
+        for turn in range(count):
+            options = MARKDOWN_VARIANTS[(index + turn) % len(MARKDOWN_VARIANTS)]
+            path = folder / f"{truth.stem}__{options.name}.md"
+            path.write_text(render_markdown(profile, options), encoding="utf-8")
+            found.append(CorpusPdf(path, "markdown", truth, (f"md-{options.name}",)))
+        for turn in range(docx_per_profile):
+            variant = DOCX_VARIANTS[(index + turn * 5) % len(DOCX_VARIANTS)]
+            path = write_variant(profile, variant, folder / f"{truth.stem}__{variant.name}.docx")
+            found.append(CorpusPdf(path, "docx", truth, (f"docx-{variant.name}",)))
+    return found
+
+
+def time_formats(files: Sequence[CorpusPdf]) -> dict[str, float]:
+    """Profiles per second of reading each non-PDF format into a Document (the part that
+    differs by format: normalise and validate are shared), every file read once here."""
+    from pipeline.extract import content_format, extract_document, source_format
+
+    seconds: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for each in files:
+        fmt = source_format(each.path)
+        if fmt is None or fmt == "pdf":
+            continue
+        data = each.path.read_bytes()
+        started = time.perf_counter()
+        extract_document(data, Source(each.path.name, content_format(data, fmt), ""))
+        seconds[each.producer] += time.perf_counter() - started
+        counts[each.producer] += 1
+    return {name: counts[name] / seconds[name] for name in counts if seconds[name]}
+
+
 def _page_count(pdf: Path) -> int:
+    if pdf.suffix != ".pdf":
+        return 0
     import pdfplumber
 
     with pdfplumber.open(pdf) as document:
@@ -271,11 +332,18 @@ def format_report(report: Report, limit: int = 60) -> str:
             lines.append(
                 f"{name:<24}{files:>8}{score.truth:>8}{score.precision:>10.2%}{score.recall:>9.2%}"
             )
-    lines += ["", f"{report.files} PDFs, {report.pages} pages"]
+    if report.speeds:
+        lines += ["", f"{'reading, by format':<24}{'profiles/s':>11}"]
+        lines += [f"{name:<24}{speed:>11.1f}" for name, speed in sorted(report.speeds.items())]
+    lines += ["", f"{report.files} files, {report.pages} PDF pages"]
     if report.seconds:
+        rate = (
+            f"{report.pages / report.seconds:.1f} PDF pages/s"
+            if report.pages
+            else f"{report.files / report.seconds:.1f} files/s"
+        )
         lines.append(
-            f"extraction: {report.seconds:.1f} s, {report.pages / report.seconds:.1f} pages/s "
-            "(read, extract, normalise, validate)"
+            f"extraction: {report.seconds:.1f} s, {rate} (read, extract, normalise, validate)"
         )
     if report.differences:
         lines.append(f"{len(report.differences)} differing cells:")
@@ -367,14 +435,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
-        pdfs = [*own_corpus(Path(scratch)), *committed_corpus()]
+        wanted = set(args.producer or ())
+        own = not wanted or args.write_known_gaps or bool(wanted & {"reportlab", "fpdf2"})
+        pdfs = [*(own_corpus(Path(scratch)) if own else []), *committed_corpus()]
         if args.write_known_gaps:
             cells = write_known_gaps(pdfs, extract_all([pdf.path for pdf in pdfs], args.jobs))
             print(f"{KNOWN_GAPS}: {cells} differing cells")
             return 0
+        formats = format_corpus(Path(scratch) / "formats")
+        pdfs += formats
         if args.producer:
             pdfs = [pdf for pdf in pdfs if pdf.producer in args.producer]
         report = score_corpus(pdfs, args.jobs)
+        chosen = [each for each in formats if each in pdfs]
+        report.speeds = time_formats(chosen) if chosen else {}
     print(format_report(report, args.limit))
     return 0 if report.perfect else 1
 

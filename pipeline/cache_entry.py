@@ -1,0 +1,295 @@
+"""One cache entry: a file's result (FileResult) as bytes and back, without pickle.
+
+An entry is a zip of stored members: result.json (the entry's key, the verdict, the pictures'
+captions), tables/<table>.arrow (each table in Arrow IPC, as profile_to_tables built it)
+and pictures/<n>.png. A planted entry is data, never code; reading one that is not a
+complete entry for its key raises (CorruptEntry, or what zipfile, json or pyarrow raise on
+a damaged file: READ_ERRORS).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, get_args
+
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.codes import Code
+from pipeline.contract.tables import TABLES
+from pipeline.model import (
+    Issue,
+    Location,
+    PagePicture,
+    Severity,
+    SourceFormat,
+    Stage,
+    Status,
+    Verdict,
+)
+from pipeline.process import FileResult
+from pipeline.stages.tables import Tables, records_to_frame
+
+# Raised when what an entry holds, or how, changes: older entries are then misses.
+ENTRY_FORMAT = 1
+_RESULT = "result.json"
+# Fixed member times keep an entry's bytes a function of its content.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class CorruptEntry(ValueError):
+    """An entry that cannot be read as a complete result for its key."""
+
+
+# What reading a damaged or foreign entry can raise, from zipfile, json and pyarrow.
+READ_ERRORS = (
+    CorruptEntry,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    struct.error,
+    pa.ArrowException,
+    OSError,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A result as read back, its tables still in Arrow (see arrow_to_tables)."""
+
+    verdict: Verdict
+    pictures: tuple[PagePicture, ...]
+    tables: dict[str, pa.Table] | None
+
+
+def result_to_entry(result: FileResult, key: str) -> bytes | None:
+    """An entry's bytes; None for tables not as profile_to_tables builds them (no entry
+    could give them back exactly)."""
+    tables = result.tables
+    if tables is not None and not all(_as_built(name, tables.get(name)) for name in TABLES):
+        return None
+    about = {
+        "entry_format": ENTRY_FORMAT,
+        "key": key,
+        "verdict": verdict_to_json(result.verdict),
+        "pictures": [{"page": each.page, "caption": each.caption} for each in result.pictures],
+        "tables": tables is not None,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        _add(archive, _RESULT, json.dumps(about, ensure_ascii=True).encode("ascii"))
+        for name, frame in (tables or {}).items():
+            _add(archive, f"tables/{name}.arrow", _frame_to_arrow(frame))
+        for number, picture in enumerate(result.pictures):
+            _add(archive, f"pictures/{number}.png", picture.png)
+    return buffer.getvalue()
+
+
+def entry_to_parts(data: bytes, key: str) -> Entry:
+    """An entry read back; raises one of READ_ERRORS unless it is a complete entry for key."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # Stored members only: none can inflate beyond the bytes read.
+        if any(info.compress_type != zipfile.ZIP_STORED for info in archive.infolist()):
+            raise CorruptEntry("a compressed member")
+        about = json.loads(archive.read(_RESULT))
+        if not isinstance(about, dict) or about.get("entry_format") != ENTRY_FORMAT:
+            raise CorruptEntry("another entry format")
+        if about.get("key") != key:
+            raise CorruptEntry("an entry for another key")
+        verdict = json_to_verdict(about.get("verdict"))
+        pictures = tuple(
+            PagePicture(
+                _number(picture, "page"),
+                archive.read(f"pictures/{number}.png"),
+                _text(picture, "caption"),
+            )
+            for number, picture in enumerate(_list(about, "pictures"))
+        )
+        # The worker hands tables on with an ok verdict only.
+        if about.get("tables") is not (verdict.status == "ok"):
+            raise CorruptEntry("tables and verdict disagree")
+        tables = (
+            {name: _arrow_table(name, archive.read(f"tables/{name}.arrow")) for name in TABLES}
+            if verdict.status == "ok"
+            else None
+        )
+    return Entry(verdict, pictures, tables)
+
+
+def arrow_to_tables(parts: Sequence[Mapping[str, pa.Table]]) -> list[Tables]:
+    """Each file's tables as the worker built them. Converted table by table for all files
+    at once, then sliced: building a frame costs about a millisecond whatever its rows,
+    and a warm run would otherwise build eight per file."""
+    converted: list[Tables] = [{} for _ in parts]
+    if not parts:
+        return converted
+    for name in TABLES:
+        schema, dtypes = _expected(name)
+        pieces = [part[name] for part in parts]
+        # The expected pandas metadata gives the nullable Int64 columns back.
+        whole = pa.concat_tables(pieces).replace_schema_metadata(schema.metadata).to_pandas()
+        if tuple(whole.dtypes) != dtypes:
+            raise CorruptEntry(f"table {name} does not convert back to its dtypes")
+        start = 0
+        for tables, piece in zip(converted, pieces, strict=True):
+            tables[name] = whole.iloc[start : start + piece.num_rows].reset_index(drop=True)
+            start += piece.num_rows
+    return converted
+
+
+@cache
+def _expected(table: str) -> tuple[pa.Schema, tuple[object, ...]]:
+    """The Arrow schema and pandas dtypes of a table as profile_to_tables builds it."""
+    frame = records_to_frame(table, [])
+    return pa.Table.from_pandas(frame, preserve_index=False).schema, tuple(frame.dtypes)
+
+
+def _as_built(table: str, frame: pd.DataFrame | None) -> bool:
+    if frame is None:
+        return False
+    schema, dtypes = _expected(table)
+    return (
+        list(frame.columns) == schema.names
+        and tuple(frame.dtypes) == dtypes
+        and frame.index.equals(pd.RangeIndex(len(frame)))
+    )
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data)
+
+
+def _frame_to_arrow(frame: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _arrow_table(name: str, data: bytes) -> pa.Table:
+    table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
+    schema, dtypes = _expected(name)
+    if not table.schema.equals(schema, check_metadata=False):
+        raise CorruptEntry(f"table {name} has other columns")
+    for column, dtype in zip(table.columns, dtypes, strict=True):
+        # A numpy int64 column with a null would come back as floats.
+        if dtype == "int64" and column.null_count:
+            raise CorruptEntry(f"table {name} has a null integer")
+    return table
+
+
+# --- a verdict as JSON ------------------------------------------------------------------
+
+
+def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "source_file": verdict.source_file,
+        "sha256": verdict.sha256,
+        "source_format": verdict.source_format,
+        "status": verdict.status,
+        "profile_id": verdict.profile_id,
+        "issues": [_issue_to_json(issue) for issue in verdict.issues],
+    }
+
+
+def _issue_to_json(issue: Issue) -> dict[str, Any]:
+    where = issue.location
+    return {
+        "stage": issue.stage,
+        "message": issue.message,
+        "location": {
+            "file": where.file,
+            "page": where.page,
+            "line": where.line,
+            "table": where.table,
+            "column": where.column,
+            "row": where.row,
+        },
+        "hint": issue.hint,
+        "severity": issue.severity,
+        "debug": issue.debug,
+        "code": issue.code.value,
+    }
+
+
+def json_to_verdict(data: object) -> Verdict:
+    """The verdict verdict_to_json wrote; CorruptEntry for anything else."""
+    if not isinstance(data, dict):
+        raise CorruptEntry("no verdict")
+    return Verdict(
+        _text(data, "source_file"),
+        _optional_text(data, "sha256"),
+        _choice(data, "source_format", (*get_args(SourceFormat), None)),
+        _choice(data, "status", get_args(Status)),
+        _optional_text(data, "profile_id"),
+        tuple(_json_to_issue(issue) for issue in _list(data, "issues")),
+    )
+
+
+def _json_to_issue(data: object) -> Issue:
+    if not isinstance(data, dict) or not isinstance(data.get("location"), dict):
+        raise CorruptEntry("not an issue")
+    where = data["location"]
+    return Issue(
+        _choice(data, "stage", get_args(Stage)),
+        _text(data, "message"),
+        Location(
+            _text(where, "file"),
+            _optional_number(where, "page"),
+            _optional_number(where, "line"),
+            _optional_text(where, "table"),
+            _optional_text(where, "column"),
+            _optional_text(where, "row"),
+        ),
+        _text(data, "hint"),
+        _choice(data, "severity", get_args(Severity)),
+        _optional_text(data, "debug"),
+        code=Code(_text(data, "code")),
+    )
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise CorruptEntry(f"{key} is not a text")
+    return value
+
+
+def _optional_text(data: Mapping[str, Any], key: str) -> str | None:
+    return None if data.get(key) is None else _text(data, key)
+
+
+def _number(data: object, key: str) -> int:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise CorruptEntry(f"{key} is not a whole number")
+    return value
+
+
+def _optional_number(data: Mapping[str, Any], key: str) -> int | None:
+    return None if data.get(key) is None else _number(data, key)
+
+
+def _choice(data: Mapping[str, Any], key: str, choices: tuple[Any, ...]) -> Any:
+    value = data.get(key)
+    if value not in choices:
+        raise CorruptEntry(f"{key} is not one of {choices}")
+    return value
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise CorruptEntry(f"{key} is not a list")
+    return value

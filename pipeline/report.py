@@ -1,0 +1,160 @@
+"""report.html: one self-contained page for a person to look at what a run found.
+
+Drawn from the records the run publishes (the manifest's verdicts, the tables) plus
+pictures of the PDF pages where problems are, so `albatts report OUT` rebuilds it from an
+output folder. No network, no JavaScript, no timestamps: two reports differ only when the
+data does.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
+from shlex import quote
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from pipeline.model import PagePicture
+from pipeline.stages.tables import frame_to_records
+
+REPORT = "report.html"
+TEMPLATE = "report.html.j2"
+# Problems of one kind in one file shown before the rest fold away under a <details>.
+SHOWN_PER_KIND = 5
+# Files whose page pictures the report embeds (rejected files first), so a run over
+# thousands of PDFs still gives a report a browser opens; the others are one
+# `albatts inspect` away.
+PICTURED_FILES = 50
+
+
+def render_report(
+    manifest: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    pictures: Mapping[str, Sequence[PagePicture]] | None = None,
+) -> str:
+    """The report of the run that `manifest` describes (see write.manifest)."""
+    inputs = [_with_full_locations(entry) for entry in manifest.get("inputs", [])]
+    rejected = [entry for entry in inputs if entry["status"] == "rejected"]
+    warned = [entry for entry in inputs if entry["status"] == "ok" and entry["warnings"]]
+    context = {
+        "manifest": {**manifest, "inputs": inputs},
+        "counts": {
+            "inputs": len(inputs),
+            "ok": len(inputs) - len(rejected),
+            "rejected": len(rejected),
+            "warnings": sum(len(entry["warnings"]) for entry in inputs),
+        },
+        "rejected": rejected,
+        "warned": warned,
+        "profiles": profile_views(tables),
+        "pictures": _pictured(pictures or {}, [*rejected, *warned]),
+        "anchor": anchor,
+        "quote": quote,
+        "by_kind": by_kind,
+        "data_uri": data_uri,
+        "shown_per_kind": SHOWN_PER_KIND,
+    }
+    return _template().render(**context)
+
+
+def profile_views(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """Each profile with its child rows nested, competences by category (pure)."""
+    children = {
+        name: _by(frame_to_records(tables[name]), "profile_id")
+        for name in ("occupations", "eqf_levels", "departments", "specialisations", "competences")
+    }
+    statements = _by(frame_to_records(tables["competence_statements"]), "competence_id")
+    skills = _by(frame_to_records(tables["competence_esco_skills"]), "competence_id")
+    views = []
+    for profile in frame_to_records(tables["profiles"]):
+        pid = str(profile["profile_id"])
+        categories: dict[str, list[dict[str, Any]]] = {}
+        for competence in children["competences"].get(pid, []):
+            cid = str(competence["competence_id"])
+            categories.setdefault(str(competence["category"]), []).append(
+                {
+                    **competence,
+                    "statements": statements.get(cid, []),
+                    "esco_skills": skills.get(cid, []),
+                }
+            )
+        views.append(
+            {
+                **profile,
+                "paragraphs": [p for p in str(profile["description"]).split("\n\n") if p],
+                "occupations": children["occupations"].get(pid, []),
+                "eqf_levels": [row["eqf_level"] for row in children["eqf_levels"].get(pid, [])],
+                "departments": [row["department"] for row in children["departments"].get(pid, [])],
+                "specialisations": [
+                    row["specialisation"] for row in children["specialisations"].get(pid, [])
+                ],
+                "categories": categories,
+            }
+        )
+    return views
+
+
+def _pictured(
+    pictures: Mapping[str, Sequence[PagePicture]], entries: Sequence[Mapping[str, Any]]
+) -> dict[str, Sequence[PagePicture]]:
+    """The pictures of the first PICTURED_FILES files that have any, in report order."""
+    names = [entry["source_file"] for entry in entries if pictures.get(entry["source_file"])]
+    return {name: pictures[name] for name in names[:PICTURED_FILES]}
+
+
+def by_kind(problems: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    """Problems grouped by code, in the order each code first appears: one root cause that
+    repeats row after row reads as one group with a count."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for problem in problems:
+        groups.setdefault(str(problem.get("code", "")), []).append(problem)
+    return list(groups.items())
+
+
+def data_uri(picture: PagePicture) -> str:
+    return "data:image/png;base64," + base64.b64encode(picture.png).decode("ascii")
+
+
+def anchor(*parts: object) -> str:
+    """An id attribute value from any text: letters, digits and dashes."""
+    text = "-".join(str(part) for part in parts)
+    return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower() or "x"
+
+
+_LOCATION_KEYS = ("file", "page", "line", "table", "column", "row")
+
+
+def _with_full_locations(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest leaves out what is unknown; the template wants every key."""
+    return {
+        **entry,
+        **{
+            kind: [
+                {**issue, "location": {key: issue["location"].get(key) for key in _LOCATION_KEYS}}
+                for issue in entry.get(kind, [])
+            ]
+            for kind in ("errors", "warnings")
+        },
+    }
+
+
+def _by(records: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        grouped.setdefault(str(record[key]), []).append(record)
+    return grouped
+
+
+def _template() -> jinja2.Template:
+    source = (files("pipeline") / "templates" / TEMPLATE).read_text(encoding="utf-8")
+    environment = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return environment.from_string(source)
