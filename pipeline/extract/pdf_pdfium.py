@@ -41,7 +41,7 @@ from pdfminer.psparser import literal_name
 from pipeline.codes import Code
 from pipeline.errors import ReadError
 from pipeline.extract.pdf_model import PageData, PdfLayout, Word
-from pipeline.extract.pdf_plumber import _BOLD, _bullets, _graphics
+from pipeline.extract.pdf_plumber import _BOLD, assemble_page
 from pipeline.model import Location
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -255,15 +255,8 @@ def page_to_data(page: Any, number: int, layout: PdfLayout, pdfminer: PdfminerPa
     """One PDFium page as pdf_plumber reads it (I/O: reads the page)."""
     glyphs, objects, frame = _read_page(page, number, pdfminer)
     words = glyphs_to_words(glyphs, layout)
-    rules, fills, shapes = _graphics(_path_view(objects, frame))
-    bullets = _bullets(shapes, words, layout)
-    return PageData(
-        number=number,
-        width=float(frame.width),
-        height=float(frame.height),
-        words=tuple(sorted([*words, *bullets], key=lambda w: (w.top, w.x0))),
-        rules=tuple(rules),
-        fills=tuple(fills),
+    return assemble_page(
+        number, frame.width, frame.height, words, _path_view(objects, frame), layout
     )
 
 

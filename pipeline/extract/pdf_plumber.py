@@ -92,13 +92,21 @@ def read_pages(
 
 
 def page_to_data(page: Any, number: int, layout: PdfLayout) -> PageData:
-    words = _words(page, layout)
-    rules, fills, shapes = _graphics(page)
+    return assemble_page(number, page.width, page.height, _words(page, layout), page, layout)
+
+
+def assemble_page(
+    number: int, width: float, height: float, words: list[Word], paths: Any, layout: PdfLayout
+) -> PageData:
+    """A page's PageData from its words and its paths (anything with pdfplumber's `lines`,
+    `rects` and `curves`): rulings, fills and list bullets found the same way whichever
+    reader gave them."""
+    rules, fills, shapes = _graphics(paths)
     bullets = _bullets(shapes, words, layout)
     return PageData(
         number=number,
-        width=float(page.width),
-        height=float(page.height),
+        width=float(width),
+        height=float(height),
         words=tuple(sorted([*words, *bullets], key=lambda w: (w.top, w.x0))),
         rules=tuple(rules),
         fills=tuple(fills),
