@@ -77,8 +77,8 @@ regress: $(STAMP) ## Extract every example input afresh and `albatts diff` it ag
 accuracy: $(STAMP) ## Render the PDF fixture corpus, extract it, print cell precision/recall
 	$(BIN)/python -m tests.pdfcorpus.accuracy
 
-benchmark: $(STAMP) ## Pages per second of PDF extraction on the fixture corpus
-	$(BIN)/python -m tests.pdfcorpus.benchmark
+benchmark: $(STAMP) ## PDF pages/s, text profiles/s, peak RSS, Dask speed-up vs budgets (BENCHMARK_ARGS=--quick)
+	$(BIN)/python -m benchmarks.scale $(BENCHMARK_ARGS)
 
 benchmark-cache: $(STAMP) ## Seconds of a cold, a warm and a one-file-changed run on 100 profiles
 	$(BIN)/python benchmarks/cache_rerun.py

@@ -6,7 +6,7 @@ subprocess (end to end, Python start included) and through run() in this process
 
 The profiles are the seed with its title varied, so each has its own profile_id. A stat
 record is not trusted for a file changed in the 2 s before it was taken (the racy rule in
-pipeline/cache.py), and an inbox is not written in the second before a run: the benchmark
+pipeline/cache_key.py), and an inbox is not written in the second before a run: the benchmark
 waits that long once, after writing the files, rather than measure that corner.
 """
 
@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import cache
-from pipeline.cache import CACHE_FOLDER
-from pipeline.run import discover_inputs, run
+from pipeline import cache_key
+from pipeline.cache_key import CACHE_FOLDER
+from pipeline.discover import discover_inputs
+from pipeline.run import run
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,7 +110,7 @@ HOWS: dict[str, Callable[[str, Path, Path], Timing]] = {"CLI": cli_run, "run()":
 def code_digest() -> str:
     """In a new process: this one keeps the digest of the modules it imported."""
     said = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cache import code_digest; print(code_digest())"],
+        [sys.executable, "-c", "from pipeline.cache_key import code_digest; print(code_digest())"],
         capture_output=True,
         text=True,
         check=True,
@@ -143,7 +144,7 @@ def main() -> None:
         for how in HOWS:
             write_profiles(work / how / "in", count)
         # Past the racy window for every file (see the module docstring).
-        time.sleep(cache.RACY_NS / 1e9 + 0.1)
+        time.sleep(cache_key.RACY_NS / 1e9 + 0.1)
         rows = [
             row for how, measure in HOWS.items() for row in three_runs(how, measure, work, count)
         ]

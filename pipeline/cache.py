@@ -7,6 +7,11 @@ It lives beside the output, in <parent of --out>/.albatts-cache/:
                      and the sha256 a worker read there, so that the parent never opens an
                      input (see workers.py) and a hit costs a stat
   tmp/               entries and index being written, renamed into place when complete
+  outputs/           what each output folder was last published from (freshness.py)
+
+Entries and output records not used for KEEP_DAYS are removed, once a day at most (prune):
+the folder does not grow for ever with the results of files long gone or code long
+replaced. A hit refreshes its entry's modification time, which is what "used" means.
 
 An entry's key is a hash of the file's sha256; of the name it is published under (a file
 renamed or moved is extracted again: its name is in every issue's location and in the
@@ -24,21 +29,13 @@ run goes on without it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, fields
-from functools import cache
-from importlib import metadata
 from pathlib import Path
-from typing import get_args
 
-import pipeline
 from pipeline.cache_entry import (
     READ_ERRORS,
     CorruptEntry,
@@ -47,35 +44,21 @@ from pipeline.cache_entry import (
     entry_to_parts,
     result_to_entry,
 )
-from pipeline.codes import Code
-from pipeline.contract.vocabulary import vocabulary_hashes
-from pipeline.extract import source_format
-from pipeline.extract.pdf_model import PdfLayout
-from pipeline.model import SourceFormat
-from pipeline.process import FileResult, Input
-
-CACHE_FOLDER = ".albatts-cache"
-# Raised when the key or the index changes meaning: older entries are then misses.
-CACHE_FORMAT = 1
-# A stat record is not trusted when the file changed this close to the moment it was
-# recorded (git's "racy" rule): a write within the same timestamp tick after the stat would
-# leave size, mtime and ctime as they were. Generous, for file systems with coarse clocks.
-RACY_NS = 2_000_000_000
-# Vocabularies that only the PDF layout reads (pipeline/extract/pdf_model.py): editing one
-# invalidates PDF entries only. Every other file is in every format's key, so a vocabulary
-# added later errs on the side of a miss.
-PDF_ONLY_VOCABULARIES = frozenset({"esco_skill_verbs.txt"})
-# Libraries whose version can change what a file gives (reading, pictures, checks, ids).
-LIBRARIES = (
-    "anyascii",
-    "pandas",
-    "pandera",
-    "pdfminer.six",
-    "pdfplumber",
-    "pillow",
-    "pypdfium2",
-    "pyspellchecker",
+from pipeline.cache_key import (
+    INDEX,
+    Fingerprint,
+    Record,
+    Stamp,
+    index_to_json,
+    known_key,
+    read_index,
+    stamp_of,
 )
+from pipeline.codes import Code
+from pipeline.formats import source_format
+from pipeline.inputs import Input
+from pipeline.model import FileResult
+
 # Verdicts given by the parent (limits, a dead worker, a bug) or about files not read: they
 # depend on the run's limits and the machine, not on the file's bytes.
 NOT_CACHED = frozenset(
@@ -96,109 +79,11 @@ NOT_CACHED = frozenset(
 MAX_ENTRY_BYTES = 256 * 2**20
 # A temporary file this old was left by a run that was killed while writing it.
 STALE_TEMP_NS = 3600 * 10**9
-_INDEX = "index.json"
+# Entries and output records unused for this long are removed, at most once a day.
+KEEP_DAYS = 30
+_DAY_NS = 86400 * 10**9
+_PRUNED = "pruned"
 _TAG = "CACHEDIR.TAG"
-
-
-# --- the key ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What a file's result depends on besides its bytes and its name, as digests."""
-
-    code: str
-    # By source format (the suffix's): what that format's extraction reads besides the file.
-    formats: Mapping[str, str]
-
-    def key(self, sha256: str, name: str, fmt: SourceFormat | None) -> str:
-        return _digest(
-            {
-                "cache_format": CACHE_FORMAT,
-                "code": self.code,
-                # A file of no known format is rejected for its suffix, reading nothing.
-                "reads": self.formats.get(fmt or "", ""),
-                "format": fmt,
-                "name": name,
-                "sha256": sha256,
-            }
-        )
-
-
-def fingerprint(layout: PdfLayout, max_file_mb: int) -> Fingerprint:
-    """This run's fingerprint: reads the vocabularies and the pipeline's modules."""
-    hashes = vocabulary_hashes()
-    return Fingerprint(
-        code_digest(),
-        {fmt: format_digest(hashes, layout, max_file_mb, fmt) for fmt in get_args(SourceFormat)},
-    )
-
-
-def format_digest(
-    vocabularies: Mapping[str, str], layout: PdfLayout, max_file_mb: int, fmt: SourceFormat
-) -> str:
-    """The vocabulary files and settings a format's extraction reads: every vocabulary but
-    the PDF layout's own for the other formats; every PdfLayout field (those added later
-    too) for PDFs only, the one format read with it; the file size bound for all."""
-    pdf = fmt == "pdf"
-    skipped = frozenset() if pdf else PDF_ONLY_VOCABULARIES
-    return _digest(
-        {
-            "vocabularies": {
-                name: value for name, value in vocabularies.items() if name not in skipped
-            },
-            "layout": (
-                {each.name: _plain(getattr(layout, each.name)) for each in fields(layout)}
-                if pdf
-                else None
-            ),
-            "max_file_mb": max_file_mb,
-        }
-    )
-
-
-def code_digest() -> str:
-    # The version is read at each call (tests change it); the rest cannot change in a process.
-    return _digest(
-        {"version": pipeline.__version__, "modules": _modules_digest(), "libraries": _libraries()}
-    )
-
-
-@cache
-def _modules_digest() -> str:
-    """The pipeline's own code: an edit without a version bump (a developer's tree, a
-    goldens run) must not reuse results of the code before it."""
-    root = Path(pipeline.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-@cache
-def _libraries() -> dict[str, str]:
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, frozenset | set):
-        return sorted(value, key=repr)
-    if isinstance(value, tuple):
-        return [_plain(each) for each in value]
-    return value
-
-
-def _digest(data: object) -> str:
-    # repr for anything JSON lacks: at worst an unstable digest, i.e. a miss, never a wrong hit.
-    text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=repr)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def cacheable(result: FileResult) -> bool:
@@ -207,95 +92,6 @@ def cacheable(result: FileResult) -> bool:
     return verdict.sha256 is not None and not any(
         issue.code in NOT_CACHED for issue in verdict.issues
     )
-
-
-# --- the stat index -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What stat says of a regular file; a write changes at least its ctime, which no one
-    can set back."""
-
-    path: str
-    device: int
-    inode: int
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-
-
-@dataclass(frozen=True)
-class Record:
-    """The sha256 a worker read at a stamp, and when the stamp was taken."""
-
-    stamp: Stamp
-    sha256: str
-    recorded_ns: int
-
-
-def stamp_of(path: Path) -> Stamp | None:
-    """The stamp of the regular file a path leads to; None for anything else (a FIFO, a
-    device, a missing file: the worker gives those their verdict). Never opens the file."""
-    try:
-        resolved = path.resolve(strict=True)
-        info = resolved.stat()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop before Python 3.13
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return Stamp(
-        str(resolved), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
-    )
-
-
-def trusted(record: Record, stamp: Stamp) -> bool:
-    """Whether a record says what the file at stamp holds: the same stamp, and a file last
-    changed well before the record was taken (else it may have changed since, unseen)."""
-    changed = max(stamp.mtime_ns, stamp.ctime_ns)
-    return record.stamp == stamp and changed < record.recorded_ns - RACY_NS
-
-
-def index_to_json(records: Iterable[Record]) -> str:
-    files = {
-        record.stamp.path: [
-            record.stamp.device,
-            record.stamp.inode,
-            record.stamp.size,
-            record.stamp.mtime_ns,
-            record.stamp.ctime_ns,
-            record.recorded_ns,
-            record.sha256,
-        ]
-        for record in records
-    }
-    return json.dumps({"cache_format": CACHE_FORMAT, "files": files}, ensure_ascii=True)
-
-
-def json_to_index(text: str) -> dict[str, Record]:
-    """The records of an index file; a damaged file or record counts as absent."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict) or data.get("cache_format") != CACHE_FORMAT:
-        return {}
-    files = data.get("files")
-    records = {}
-    for path, values in files.items() if isinstance(files, dict) else ():
-        if (
-            isinstance(values, list)
-            and len(values) == 7
-            and all(_is_int(value) for value in values[:6])
-            and isinstance(values[6], str)
-        ):
-            stamp = Stamp(path, *values[:5])
-            records[path] = Record(stamp, values[6], values[5])
-    return records
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # --- the folder -------------------------------------------------------------------------
@@ -339,6 +135,7 @@ class ResultCache:
             results.append(hit)
         self._save_index()
         self.hits = sum(hit is not None for hit in found)
+        self._prune()
         return results
 
     def _hits(
@@ -364,10 +161,9 @@ class ResultCache:
         ]
 
     def _entry(self, each: Input, stamp: Stamp | None) -> Entry | None:
-        record = self._index.get(stamp.path) if stamp is not None else None
-        if stamp is None or record is None or not trusted(record, stamp):
+        key = known_key(each, stamp, self._index, self.fingerprint)
+        if key is None or stamp is None:
             return None
-        key = self.fingerprint.key(record.sha256, each.name, source_format(each.path))
         try:
             with (self.folder / "entries" / f"{key}.zip").open("rb") as file:
                 data = file.read(MAX_ENTRY_BYTES + 1)
@@ -377,8 +173,10 @@ class ResultCache:
         except READ_ERRORS:  # absent, truncated, corrupt: a miss, rebuilt by this run
             return None
         verdict = entry.verdict
-        if verdict.sha256 != record.sha256 or verdict.source_file != each.name:
+        if verdict.sha256 != self._index[stamp.path].sha256 or verdict.source_file != each.name:
             return None
+        with suppress(OSError):  # used: kept by prune for KEEP_DAYS more
+            os.utime(self.folder / "entries" / f"{key}.zip")
         return entry
 
     def _store(self, each: Input, before: Stamp | None, result: FileResult) -> None:
@@ -417,6 +215,29 @@ class ResultCache:
         except OSError as error:
             self._cannot_write(error)
 
+    def _prune(self) -> None:
+        """Remove entries and output records unused for KEEP_DAYS, and index records of
+        files that are gone; once a day at most, and never when the folder is not ours to
+        write."""
+        marker = self.folder / _PRUNED
+        now = time.time_ns()
+        with suppress(OSError):
+            if not self._writable or marker.stat().st_mtime_ns > now - _DAY_NS:
+                return
+        try:
+            marker.touch()
+            old = now - KEEP_DAYS * _DAY_NS
+            for folder, pattern in (("entries", "*.zip"), ("outputs", "*.json")):
+                for each in (self.folder / folder).glob(pattern):
+                    with suppress(OSError):  # another run may remove or refresh it first
+                        if each.stat().st_mtime_ns < old:
+                            each.unlink()
+            live = {path: r for path, r in self._read_index().items() if Path(path).exists()}
+            text = index_to_json(live.values())
+            write_atomically(self.folder / INDEX, text.encode("ascii"), self.folder / "tmp")
+        except OSError as error:
+            self._cannot_write(error)
+
     def _remove_stale_temporaries(self) -> None:
         now = time.time_ns()
         for leftover in (self.folder / "tmp").iterdir():
@@ -426,10 +247,7 @@ class ResultCache:
                     leftover.unlink()
 
     def _read_index(self) -> dict[str, Record]:
-        try:
-            return json_to_index((self.folder / _INDEX).read_text(encoding="ascii"))
-        except (OSError, UnicodeDecodeError):
-            return {}
+        return read_index(self.folder)
 
     def _save_index(self) -> None:
         if not self._recorded or not self._writable:
@@ -438,7 +256,7 @@ class ResultCache:
         records = {**self._read_index(), **self._recorded}
         try:
             text = index_to_json(records.values())
-            write_atomically(self.folder / _INDEX, text.encode("ascii"), self.folder / "tmp")
+            write_atomically(self.folder / INDEX, text.encode("ascii"), self.folder / "tmp")
         except OSError as error:
             self._cannot_write(error)
 

@@ -23,6 +23,9 @@ class Code(StrEnum):
     NOT_A_PDF = "not-a-pdf"
     PDF_PARSER_FAILED = "pdf-parser-failed"
     NO_TEXT_LAYER = "no-text-layer"
+    OCR_UNAVAILABLE = "ocr-unavailable"
+    OCR_FAILED = "ocr-failed"
+    OCR_LOW_CONFIDENCE = "ocr-low-confidence"
     # the document's structure
     NOT_A_PROFILE = "not-a-profile"
     NO_COVER_PERIOD = "no-cover-period"
@@ -105,6 +108,9 @@ MEANINGS: dict[Code, str] = {
     Code.NOT_A_PDF: "a .pdf file that is not a readable PDF",
     Code.PDF_PARSER_FAILED: "the PDF parser failed on a damaged file",
     Code.NO_TEXT_LAYER: "a PDF without text (a scan)",
+    Code.OCR_UNAVAILABLE: "a scanned PDF where Tesseract (OCR) is not installed",
+    Code.OCR_FAILED: "OCR failed or took too long on a scanned page",
+    Code.OCR_LOW_CONFIDENCE: "words OCR read with low confidence (warning)",
     Code.NOT_A_PROFILE: "no ESCO Occupations table: not an ALBATTS profile",
     Code.NO_COVER_PERIOD: "no project period on the cover",
     Code.NO_COVER_ALLIANCE: "no alliance name on the cover",

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.model import Issue, Verdict, printable_name, terminal_text
-from pipeline.run import RunReport
+from pipeline.outcome import RunReport
 
 # A kind of error with this many issues in one file is counted on one line.
 GROUP_ERRORS_FROM = 4
@@ -269,6 +269,14 @@ def summary_lines(
                 "was (--allow-empty publishes empty tables)",
             )
         )
+    if report.up_to_date and not detail.quiet:
+        lines.append(
+            _plain(
+                "out",
+                f"{out_dir} is up to date: no input, option or vocabulary changed since the "
+                "run that wrote it, so nothing was extracted or written (--no-cache redoes it)",
+            )
+        )
     ok = len(report.verdicts) - len(report.rejected)
     warned = sum(len(v.warnings) for v in report.verdicts)
     lines.append(
@@ -307,6 +315,7 @@ def summary_to_json(
     return {
         "out": printable_name(str(out_dir)),
         "published": report.published,
+        "up_to_date": report.up_to_date,
         "exit_code": exit_code,
         "formats": list(formats),
         "totals": {

@@ -12,9 +12,9 @@ from typing import Any
 from pipeline import __version__
 from pipeline.codes import MEANINGS
 from pipeline.contract.tables import FOREIGN_KEYS, SCHEMA_VERSION, TABLES, primary_key
+from pipeline.out_dir import GENERATOR
 
 # The marker that tells an output of this tool from any other folder.
-GENERATOR = "albatts"
 TITLE = "ALBATTS job-role profiles"
 DESCRIPTION = (
     "Job-role profiles of the battery industry published by ALBATTS (Alliance for "

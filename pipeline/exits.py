@@ -14,6 +14,9 @@ EXIT_REJECTED = 1
 EXIT_DIFFERENT = 1
 # A bad option or argument (click's own code).
 EXIT_USAGE = 2
+# EX_UNAVAILABLE: the Dask cluster of --dask-scheduler cannot be used (Dask not installed,
+# the scheduler unreachable or lost, workers set up wrongly).
+EXIT_UNAVAILABLE = 69
 # EX_CANTCREAT: --out cannot be created or replaced (permission denied, read-only).
 EXIT_CANT_CREATE = 73
 # EX_IOERR: writing the outputs failed (the disk is full, a quota is exceeded).

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.codes import Code
+
+if TYPE_CHECKING:
+    from pipeline.stages.tables import Tables
 
 SourceFormat = Literal["text", "markdown", "docx", "pdf"]
 Stage = Literal["read", "extract", "normalise", "validate"]
@@ -252,3 +255,13 @@ class PagePicture:
     page: int
     png: bytes
     caption: str
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What became of one input: its verdict, and its tables when it is ok."""
+
+    verdict: Verdict
+    tables: Tables | None
+    # Pages of a PDF input that has problems, drawn in the worker (which alone reads it).
+    pictures: tuple[PagePicture, ...] = ()

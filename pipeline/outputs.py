@@ -15,9 +15,8 @@ from typing import Any
 import pandas as pd
 
 from pipeline.contract.tables import TABLES
-from pipeline.describe import GENERATOR
+from pipeline.out_dir import GENERATOR, MANIFEST
 
-MANIFEST = "manifest.json"
 # The order in which an output's formats are preferred when reading it back.
 READ_ORDER = ("parquet", "csv", "json")
 

@@ -6,10 +6,12 @@ import errno
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.codes import Code
+from pipeline.defaults import MAX_FILE_MB
 from pipeline.errors import PipelineError
 from pipeline.extract import (
     FORMATS_BY_SUFFIX,
@@ -18,63 +20,26 @@ from pipeline.extract import (
     source_format,
 )
 from pipeline.extract.pdf import PdfLayout, Trace
+from pipeline.inputs import link_loop
 from pipeline.model import (
+    FileResult,
     Issue,
     Location,
     PagePicture,
     Source,
-    Status,
     Verdict,
     printable_name,
 )
 from pipeline.pictures import problem_pictures
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
-from pipeline.stages.tables import Tables, profile_to_tables
-from pipeline.validate import validate_tables
-
-# Far above any profile (tens of MB at most), far below what would exhaust a worker.
-MAX_FILE_MB = 100
-
-
-@dataclass(frozen=True)
-class FileResult:
-    verdict: Verdict
-    tables: Tables | None
-    # Pages of a PDF input that has problems, drawn in the worker (which alone reads it).
-    pictures: tuple[PagePicture, ...] = ()
-
-
-@dataclass(frozen=True)
-class Input:
-    """A file to read, and the name it is published under (source_file): its path relative
-    to the input folder it was found in, or its own name when given directly. Never the
-    machine's folders, never dependent on the working folder."""
-
-    path: Path
-    name: str
-    # Why finding it already rejected it (a symlink that leaves its input folder, a folder
-    # that cannot be listed): it is then never read.
-    refused: Issue | None = None
-
-    @classmethod
-    def of(cls, path: Path) -> Input:
-        return cls(path, path.name)
-
-
-def refused_result(each: Input) -> FileResult:
-    """The verdict of an input that discovery refused; the file is not touched."""
-    assert each.refused is not None
-    verdict = Verdict(each.name, None, None, "rejected", None, (each.refused,))
-    return FileResult(verdict, None)
-
-
-def display_path(path: Path) -> str:
-    """The path as a steward would type it: relative to the working folder when inside it."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+from pipeline.stages.tables import (
+    Records,
+    batch_to_tables,
+    profile_to_records,
+    records_to_batch,
+    records_to_frame,
+)
+from pipeline.validate import contract_issues
 
 
 @dataclass(frozen=True)
@@ -146,16 +111,6 @@ def _too_large(name: str, size: int, max_bytes: int) -> Issue:
     )
 
 
-def link_loop(name: str) -> Issue:
-    return Issue(
-        "read",
-        "this is a symbolic link that leads back to itself, so it was not read",
-        Location(name),
-        "point the link at the profile file, or remove it",
-        code=Code.SYMLINK_LOOP,
-    )
-
-
 def _unreadable(name: str, error: OSError) -> Issue:
     if error.errno == errno.ELOOP:
         return link_loop(name)
@@ -196,6 +151,32 @@ def process_bytes(
     layout: PdfLayout | None = None,
 ) -> FileResult:
     """A file's bytes, already read, to its verdict and tables (see process_file)."""
+    return finish([extract_bytes(read, path, shown, rules, layout)])[0]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file read, extracted and normalised, its tables neither built nor checked yet:
+    finish does that for many files at once (one frame and one contract check per table
+    cost more than a text profile's own rows)."""
+
+    verdict: Verdict  # its issues so far; the status is decided in finish
+    records: Records
+    # What the page pictures are drawn from, for a PDF with problems.
+    data: bytes
+    source: Source
+    trace: Trace
+
+
+def extract_bytes(
+    read: FileBytes,
+    path: Path,
+    shown: str,
+    rules: NormaliseRules | None = None,
+    layout: PdfLayout | None = None,
+) -> FileResult | Extracted:
+    """A file's bytes to its normalised profile's rows; a file rejected before that has its
+    result already."""
     rules = rules or NormaliseRules.load()
     fmt = source_format(path)
     data, sha256 = read.data, read.sha256
@@ -230,15 +211,39 @@ def process_bytes(
         verdict = Verdict(shown, sha256, fmt, "rejected", None, (error.to_issue(),))
         return FileResult(verdict, None, _pictures(data, source, verdict, trace))
     normalised = document_to_profile(document, rules)
-    tables = profile_to_tables(normalised.profile)
+    profile_id = normalised.profile.profile_id or None
+    verdict = Verdict(shown, sha256, fmt, "ok", profile_id, normalised.issues)
+    return Extracted(verdict, profile_to_records(normalised.profile), data, source, trace)
+
+
+def finish(batch: Sequence[FileResult | Extracted]) -> list[FileResult]:
+    """The results of files extracted one by one: their tables built and checked against
+    the contract together, each file's verdict and tables as if it had been alone."""
     # Without a profile_id (a title with nothing to name it by, already an error) every id
     # of every table is wrong for that one reason: the contract would repeat it row by row.
-    checked = validate_tables(tables, shown) if normalised.profile.profile_id else []
-    issues = (*normalised.issues, *checked)
-    status: Status = "rejected" if any(issue.severity == "error" for issue in issues) else "ok"
-    verdict = Verdict(shown, sha256, fmt, status, normalised.profile.profile_id or None, issues)
-    pictures = _pictures(data, source, verdict, trace)
-    return FileResult(verdict, tables if status == "ok" else None, pictures)
+    checked = [each for each in batch if isinstance(each, Extracted) and each.verdict.profile_id]
+    together = records_to_batch([each.records for each in checked])
+    tables = batch_to_tables(together)
+    files = [each.verdict.source_file for each in checked]
+    failures = contract_issues(together, tables, files)
+    found = {
+        id(each): (own, issues) for each, own, issues in zip(checked, tables, failures, strict=True)
+    }
+    results = []
+    for each in batch:
+        if isinstance(each, FileResult):
+            results.append(each)
+            continue
+        own, issues = found.get(id(each), (None, []))
+        verdict = each.verdict
+        everything = (*verdict.issues, *issues)
+        rejected = any(issue.severity == "error" for issue in everything)
+        verdict = replace(verdict, status="rejected" if rejected else "ok", issues=everything)
+        pictures = _pictures(each.data, each.source, verdict, each.trace)
+        if not rejected and own is None:
+            own = {name: records_to_frame(name, each.records[name]) for name in each.records}
+        results.append(FileResult(verdict, None if rejected else own, pictures))
+    return results
 
 
 def _pictures(

@@ -17,11 +17,11 @@ from typing import Any
 from pipeline.codes import Code
 from pipeline.disk import cannot_write
 from pipeline.extract.pdf_model import PdfLayout
+from pipeline.inputs import Input
 from pipeline.lock import WAIT_FOR_LOCK_S, output_lock
 from pipeline.model import Issue, Location, PagePicture, Source, printable_name
 from pipeline.outputs import OutputReadError, read_output
 from pipeline.pictures import problem_pictures
-from pipeline.process import Input
 from pipeline.report import REPORT, render_report
 
 

@@ -28,6 +28,10 @@ SHOWN_PER_KIND = 5
 # thousands of PDFs still gives a report a browser opens; the others are one
 # `albatts inspect` away.
 PICTURED_FILES = 50
+# Profiles shown in full (the first, in profile_id order); the others are listed by title,
+# so that a run of 10,000 profiles still gives a report a browser opens at once. Each one
+# is in full in json/profiles/<profile_id>.json.
+DETAILED_PROFILES = 200
 
 
 def render_report(
@@ -49,7 +53,11 @@ def render_report(
         },
         "rejected": rejected,
         "warned": warned,
-        "profiles": profile_views(tables),
+        "profiles": profile_views(_first_profiles(tables, DETAILED_PROFILES)),
+        "more_profiles": frame_to_records(
+            tables["profiles"].iloc[DETAILED_PROFILES:][["profile_id", "title", "source_file"]]
+        ),
+        "detailed_profiles": DETAILED_PROFILES,
         "pictures": _pictured(pictures or {}, [*rejected, *warned]),
         "anchor": anchor,
         "quote": quote,
@@ -58,6 +66,12 @@ def render_report(
         "shown_per_kind": SHOWN_PER_KIND,
     }
     return _template().render(**context)
+
+
+def _first_profiles(tables: Mapping[str, pd.DataFrame], count: int) -> dict[str, pd.DataFrame]:
+    """The tables of the first count profiles only."""
+    shown = tables["profiles"]["profile_id"].iloc[:count]
+    return {name: frame[frame["profile_id"].isin(shown)] for name, frame in tables.items()}
 
 
 def profile_views(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:

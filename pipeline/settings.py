@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.cache import CACHE_FOLDER
-from pipeline.defaults import FORMATS
-from pipeline.extract.pdf import PdfLayout
+from pipeline.cache_key import CACHE_FOLDER
+from pipeline.defaults import FORMATS, MAX_FILE_MB
+from pipeline.extract.pdf_model import PdfLayout
+from pipeline.limits import Limits
 from pipeline.lock import WAIT_FOR_LOCK_S
-from pipeline.process import MAX_FILE_MB
-from pipeline.workers import Limits
 
 
 class SettingsError(ValueError):
@@ -38,8 +37,18 @@ class Settings:
     # Reuse the result of each file unchanged since a run with the same code, vocabularies
     # and layout, from cache_dir (see pipeline/cache.py); False extracts every file afresh.
     cache: bool = True
+    # Run each file as a task on the Dask cluster at this address (tcp://host:8786), or on a
+    # LocalCluster started for the run ("local"); None: the local worker pool.
+    dask_scheduler: str | None = None
 
     def __post_init__(self) -> None:
+        if self.dask_scheduler is not None and self.limits is None:
+            raise SettingsError(
+                "dask_scheduler: Dask tasks run each file under the limits, so it cannot go "
+                "with processing in this process (--jobs 0)"
+            )
+        if self.dask_scheduler is not None and not self.dask_scheduler.strip():
+            raise SettingsError("dask_scheduler: give an address such as tcp://host:8786")
         if self.max_file_mb < 1:
             raise SettingsError(f"max_file_mb: must be at least 1, got {self.max_file_mb}")
         if not self.wait_for_lock_s >= 0:
@@ -72,7 +81,8 @@ class Settings:
         layout = {
             name: value
             for name, value in vars(self.layout).items()
-            if isinstance(value, int | float | str)
+            # Not the reader: both give the same tables (tests/test_pdfium.py).
+            if isinstance(value, int | float | str) and name != "reader"
         }
         return {
             "formats": list(self.formats),

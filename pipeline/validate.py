@@ -13,6 +13,7 @@ from pipeline.contract.checks import CHECK_ERRORS
 from pipeline.contract.tables import FOREIGN_KEYS, TABLES
 from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.model import Issue, Location
+from pipeline.stages.tables import Batch
 
 _PATTERN_MEANING = {
     "profile_id": "a lowercase slug such as 'battery-cell-engineer'",
@@ -49,6 +50,52 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue
             issues.extend(failures_to_issues(name, frame, errors.failure_cases, file))
     issues.extend(foreign_key_issues(tables, file))
     return issues
+
+
+def contract_issues(
+    batch: Batch, tables: Sequence[Mapping[str, pd.DataFrame]], files: Sequence[str]
+) -> list[list[Issue]]:
+    """validate_tables for many inputs at once: each input's tables (tables[n], the rows of
+    profile n in batch) give the issues they would give alone.
+
+    The contract is checked once on the batch. Every check is of a value, of a row, or of
+    uniqueness (which the rows of one input break only if the batch's rows do), so an input
+    none of whose rows fails in the batch passes alone; the few that fail, and all of them
+    when a failure names no row, are checked alone for their own issues and locations.
+    """
+    if not files:
+        return []
+    failing: set[int] = set()
+    for name, model in TABLES.items():
+        try:
+            model.validate(batch.frames[name], lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            rows = pd.to_numeric(errors.failure_cases["index"], errors="coerce")
+            if rows.isna().any():  # a failure of a whole column: whose, the batch cannot say
+                failing.update(range(len(files)))
+                break
+            failing.update(int(n) for n in set(batch.owners(name)[rows.astype(int).to_numpy()]))
+    failing.update(_broken_links(batch))
+    return [validate_tables(tables[n], files[n]) if n in failing else [] for n in range(len(files))]
+
+
+def _broken_links(batch: Batch) -> set[int]:
+    """The profiles of a batch with a row whose foreign key has no parent row in the same
+    profile."""
+    broken: set[int] = set()
+    for key in FOREIGN_KEYS:
+        child, parent = batch.frames[key.table], batch.frames[key.parent]
+        known = set(
+            zip(
+                batch.owners(key.parent).tolist(),
+                *(parent[column].tolist() for column in key.columns),
+                strict=True,
+            )
+        )
+        owners = batch.owners(key.table).tolist()
+        rows = zip(owners, *(child[column].tolist() for column in key.columns), strict=True)
+        broken.update(row[0] for row in rows if row not in known)
+    return broken
 
 
 def failures_to_issues(

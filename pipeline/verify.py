@@ -18,8 +18,9 @@ import pandera.errors
 
 from pipeline.codes import Code
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, columns
-from pipeline.describe import GENERATOR, datapackage
+from pipeline.describe import datapackage
 from pipeline.model import Issue, Location
+from pipeline.out_dir import GENERATOR
 from pipeline.outputs import (
     MANIFEST,
     READ_ORDER,

@@ -7,6 +7,10 @@ stages (lazy imports and schema backends are set up on first use, ~150 ms per pr
 
 from __future__ import annotations
 
+# Every reader, so that no worker imports one per file (extract_document imports them lazily).
+import pipeline.extract.docx
+import pipeline.extract.markdown
+import pipeline.extract.pdf  # noqa: F401
 from pipeline.extract.hyphens import english
 from pipeline.extract.text import read_text
 from pipeline.model import Source

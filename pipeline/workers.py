@@ -19,71 +19,56 @@ themselves are never read, so a test cannot stall a worker with one.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
 from pipeline.codes import Code
-from pipeline.defaults import JOBS, MAX_MEMORY_MB, TIMEOUT_S
+from pipeline.defaults import MAX_FILE_MB, OCR_PAGE_S
 from pipeline.extract import source_format
 from pipeline.extract.pdf_model import PdfLayout
-from pipeline.model import Issue, Location, Verdict
-from pipeline.mp_tempdir import claim_temp_dir
-from pipeline.process import (
-    MAX_FILE_MB,
-    FileResult,
-    Input,
-    not_read,
-    process_bytes,
-    process_file,
-    read_input,
-)
+from pipeline.extract.pdf_ocr import ocr_progress
+from pipeline.forkserver import worker_context
+from pipeline.inputs import Input
+from pipeline.limits import Limits as Limits
+from pipeline.model import FileResult, Issue, Location, Verdict
+from pipeline.process import Extracted, extract_bytes, finish, not_read, process_file, read_input
 
 _POLL_SECONDS = 0.05
+# Formats extracted in milliseconds: their files share a worker and one contract check.
+BATCHED_FORMATS = frozenset({"text", "markdown"})
+MAX_BATCH = 32
 PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-file limits; the defaults are far above what a genuine profile needs."""
-
-    timeout_s: float = TIMEOUT_S
-    max_memory_mb: int = MAX_MEMORY_MB
-    jobs: int = JOBS
-
-    def __post_init__(self) -> None:
-        if not self.timeout_s > 0:
-            raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
-        if self.max_memory_mb < 64:
-            raise ValueError(f"max_memory_mb must be at least 64, got {self.max_memory_mb}")
-        if self.jobs < 1:
-            raise ValueError(f"jobs must be at least 1, got {self.jobs}")
 
 
 @dataclass
 class _Task:
-    index: int
-    input: Input
+    """A batch of inputs (their positions in the run, and the inputs) in one worker."""
+
+    batch: list[tuple[int, Input]]
     process: multiprocessing.process.BaseProcess
     deadline: float
-    # Sent by the worker once it has read the file, for a verdict if it is stopped later.
-    sha256: str | None = None
+    # The position in the batch of the file being processed, as the worker last said.
+    current: int = 0
+    # Sent by the worker once it has read each file, for a verdict if it is stopped later.
+    sha256s: dict[int, str] = field(default_factory=dict)
+    # Pages of the current file read by OCR so far: each gave it OCR_PAGE_S more time.
+    ocr_pages: int = 0
 
+    @property
+    def input(self) -> Input:
+        return self.batch[self.current][1]
 
-def _context() -> ForkServerContext | SpawnContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        forkserver = multiprocessing.get_context("forkserver")
-        forkserver.set_forkserver_preload(["pipeline.workers", "pipeline.warm"])
-        claim_temp_dir()  # where the forkserver's socket goes; killed runs' folders go
-        return forkserver
-    return multiprocessing.get_context("spawn")
+    @property
+    def sha256(self) -> str | None:
+        return self.sha256s.get(self.current)
 
 
 def process_isolated(
@@ -93,45 +78,59 @@ def process_isolated(
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
 ) -> list[FileResult]:
-    """process_file for every input, each in a worker; results in the order of inputs. The
-    PDF layout tolerances travel with each file to its worker, which alone touches the file
-    (the parent never opens an input, so no input can block or exhaust it)."""
-    context = _context()
+    """process_file for every input, in workers; results in the order of inputs. The PDF
+    layout tolerances travel with each file to its worker, which alone touches the file
+    (the parent never opens an input, so no input can block or exhaust it).
+
+    Text files go in batches (see batches): a worker extracts them one by one, each under
+    the time limit from its start, and checks their tables together. A batch stopped for a
+    limit, or whose worker died, is run again one file per worker, so that only the file
+    that caused it gets the verdict."""
+    context = worker_context()
     given = [each if isinstance(each, Input) else Input.of(each) for each in inputs]
-    pending = deque(enumerate(given))
+    pending = deque(batches(given, limits.jobs))
     running: dict[Connection, _Task] = {}
     results: dict[int, FileResult] = {}
+
+    def settle(task: _Task, outcome: list[FileResult] | Verdict) -> None:
+        if isinstance(outcome, Verdict) and len(task.batch) > 1:
+            pending.extendleft([each] for each in reversed(task.batch))
+            return
+        done = outcome if isinstance(outcome, list) else [FileResult(outcome, None)]
+        for (index, each), result in zip(task.batch, done, strict=True):
+            results[index] = result
+            progress(each.path)
+
     try:
         while pending or running:
             while pending and len(running) < limits.jobs:
-                index, each = pending.popleft()
+                batch = pending.popleft()
                 receiver, sender = context.Pipe(duplex=False)
+                files = [(str(each.path), each.name) for _index, each in batch]
                 process = context.Process(
                     target=_work,
-                    args=(str(each.path), each.name, sender, limits, layout, max_bytes),
+                    args=(files, sender, limits, layout, max_bytes),
                     daemon=True,
                 )
                 process.start()
                 sender.close()
                 deadline = time.monotonic() + limits.timeout_s
-                running[receiver] = _Task(index, each, process, deadline)
+                running[receiver] = _Task(batch, process, deadline)
             for ready in wait(list(running), timeout=_POLL_SECONDS):
                 assert isinstance(ready, Connection)
                 task = running[ready]
-                result = _receive(ready, task, limits)
-                if result is None:  # the file was read; its result comes later
+                outcome = _receive(ready, task, limits)
+                if outcome is None:  # the worker said how far it is; its results come later
                     continue
                 del running[ready]
-                results[task.index] = result
-                progress(task.input.path)
+                settle(task, outcome)
             for connection, task in list(running.items()):
                 verdict = _over_limits(task, limits)
                 if verdict is not None:
                     _stop(task.process)
                     del running[connection]
                     connection.close()
-                    results[task.index] = FileResult(verdict, None)
-                    progress(task.input.path)
+                    settle(task, verdict)
     finally:
         for connection, task in running.items():
             _stop(task.process)
@@ -139,25 +138,48 @@ def process_isolated(
     return [results[index] for index in range(len(given))]
 
 
+def batches(inputs: Sequence[Input], jobs: int) -> list[list[tuple[int, Input]]]:
+    """The inputs (with their positions) in the groups one worker processes at once: text
+    and Markdown files (milliseconds each) in batches of up to MAX_BATCH, small enough that
+    every worker gets several; any other file alone (a PDF or a Word file takes long enough
+    to be worth a worker of its own)."""
+    batched = [(index, each) for index, each in enumerate(inputs) if _batched(each)]
+    size = max(1, min(MAX_BATCH, math.ceil(len(batched) / (jobs * 4))))
+    groups = [batched[start : start + size] for start in range(0, len(batched), size)]
+    groups += [[(index, each)] for index, each in enumerate(inputs) if not _batched(each)]
+    return sorted(groups, key=lambda group: group[0][0])
+
+
+def _batched(each: Input) -> bool:
+    return source_format(each.path) in BATCHED_FORMATS
+
+
 def _work(
-    path: str,
-    name: str,
+    files: Sequence[tuple[str, str]],
     connection: Connection,
     limits: Limits,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
 ) -> None:
-    """Worker entry point: limit memory and CPU time, read the file (its hash goes to the
-    parent at once), process it, send the result."""
+    """Worker entry point: limit memory and CPU time; for each (path, name), say that it
+    starts, read the file (its hash goes to the parent at once) and extract it; check the
+    tables of them all; send the results."""
     _limit_resources(limits)
     try:
-        _test_pause(name)
-        read = read_input(Path(path), name, max_bytes)
-        if isinstance(read, Issue):
-            result = not_read(Path(path), name, read)
-        else:
+        extracted: list[FileResult | Extracted] = []
+        for position, (path, name) in enumerate(files):
+            connection.send(("start", position))
+            _test_pause(name)
+            read = read_input(Path(path), name, max_bytes)
+            if isinstance(read, Issue):
+                extracted.append(not_read(Path(path), name, read))
+                continue
             connection.send(("read", read.sha256))
-            result = process_bytes(read, Path(path), name, layout=layout)
+            with ocr_progress(lambda page: connection.send(("ocr", page))):
+                extracted.append(extract_bytes(read, Path(path), name, layout=layout))
+        if len(files) > 1:
+            connection.send(("finishing", None))
+        result = finish(extracted)
         over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
         message: tuple[str, object] = ("memory", None) if over else ("ok", result)
     except MemoryError:
@@ -203,25 +225,40 @@ def _limit_resources(limits: Limits) -> None:
             resource.setrlimit(kind, (value, hard))
 
 
-def _receive(connection: Connection, task: _Task, limits: Limits) -> FileResult | None:
-    """The worker's result, or None when it only said that it has read the file."""
+def _receive(
+    connection: Connection, task: _Task, limits: Limits
+) -> list[FileResult] | Verdict | None:
+    """The worker's results, or the verdict on the file it was at when it failed; None when
+    it only said how far it is."""
     try:
         kind, payload = connection.recv()
     except (EOFError, OSError):
         kind, payload = "died", None
+    if kind == "start":
+        task.current = int(str(payload))
+        task.deadline = time.monotonic() + limits.timeout_s
+        task.ocr_pages = 0
+        return None
+    if kind == "ocr":  # a scanned page: OCR takes seconds where a text layer takes ms
+        task.deadline += OCR_PAGE_S
+        task.ocr_pages += 1
+        return None
     if kind == "read":
-        task.sha256 = str(payload)
+        task.sha256s[task.current] = str(payload)
+        return None
+    if kind == "finishing":  # the batch's own time to check its tables together
+        task.deadline = time.monotonic() + limits.timeout_s
         return None
     connection.close()
     task.process.join(timeout=5)
     if kind == "ok":
-        assert isinstance(payload, FileResult)
+        assert isinstance(payload, list)
         return payload
     if kind == "memory":
-        return FileResult(_memory_verdict(task, limits), None)
+        return _memory_verdict(task, limits)
     if kind == "error":
-        return FileResult(_internal_error(task.input, str(payload), task.sha256), None)
-    return FileResult(_died(task, task.process.exitcode), None)
+        return _internal_error(task.input, str(payload), task.sha256)
+    return _died(task, task.process.exitcode)
 
 
 def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
@@ -229,7 +266,13 @@ def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
         return _rejected(
             task.input,
             Code.TIMEOUT,
-            f"took longer than {limits.timeout_s:g} s to process, so it was stopped",
+            f"took longer than {limits.timeout_s:g} s to process"
+            + (
+                f" (and {OCR_PAGE_S:g} s for each of its {task.ocr_pages} page(s) read by OCR)"
+                if task.ocr_pages
+                else ""
+            )
+            + ", so it was stopped",
             "the file may be malformed or hostile; if it is a genuine profile, run again "
             "with a larger --timeout",
             sha256=task.sha256,

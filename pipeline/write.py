@@ -13,7 +13,6 @@ it. Unset (always, outside the tests), each costs one environment lookup.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -33,15 +33,15 @@ import pyarrow.parquet as pq
 from pipeline import __version__
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.contract.vocabulary import vocabulary_hashes
-from pipeline.describe import GENERATOR, data_dictionary, datapackage
-from pipeline.disk import cannot_write, check_writable
+from pipeline.describe import data_dictionary, datapackage
+from pipeline.disk import cannot_write
 from pipeline.errors import OutputError
 from pipeline.lock import WAIT_FOR_LOCK_S, output_lock
 from pipeline.model import Issue, PagePicture, Verdict, printable_name
+from pipeline.out_dir import GENERATOR, MANIFEST, check_output_dir
 from pipeline.report import REPORT, render_report
 from pipeline.stages.tables import frame_to_records
 
-MANIFEST = "manifest.json"
 _STAGING = ".staging-"
 _PREVIOUS = ".previous-"
 # What follows either in a name a run gives: mkdtemp's letters, or a pid.
@@ -60,33 +60,6 @@ class Outputs:
     options: Mapping[str, Any] = field(default_factory=dict)
     # Pictures of the PDF pages where problems are, by published source_file.
     pictures: Mapping[str, Sequence[PagePicture]] = field(default_factory=dict)
-
-
-def check_output_dir(out_dir: Path) -> None:
-    """Refuse an --out that holds something other than a previous run's outputs: one is
-    recognised by the marker only this tool writes in its manifest, not by a file name.
-    One this run could not write is refused too (a StewardError), before any work."""
-    try:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise OutputError(f"--out {out_dir} is a file, not a folder")
-        check_writable(out_dir)
-        filled = out_dir.is_dir() and any(out_dir.iterdir())
-    except OSError as error:  # a folder on the way that this user may not even look into
-        raise cannot_write(error, out_dir, out_dir) from error
-    if filled and not is_previous_output(out_dir):
-        raise OutputError(
-            f"--out {out_dir} is not empty and is not an output of albatts (its {MANIFEST} "
-            f'has no "generator": "{GENERATOR}"); refusing to replace it (choose an empty '
-            "or new folder)"
-        )
-
-
-def is_previous_output(folder: Path) -> bool:
-    try:
-        marker = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(marker, dict) and marker.get("generator") == GENERATOR
 
 
 def recover_interrupted(out_dir: Path) -> None:
@@ -118,12 +91,14 @@ def write_outputs(
     outputs: Outputs,
     wait_for_lock_s: float = WAIT_FOR_LOCK_S,
     waiting: Callable[[str], None] = lambda _message: None,
+    swapped: Callable[[], None] = lambda: None,
 ) -> None:
     """Build the outputs beside out_dir and swap them in, one run at a time (the others
-    wait up to wait_for_lock_s). A symlinked out_dir is followed: the output is built and
-    swapped beside its target, and the link stays a link to it. A folder or disk that
-    refuses a write (no permission, read-only, full) is a StewardError, and the previous
-    output stays as it was."""
+    wait up to wait_for_lock_s); `swapped` is called once they are in, while no other run
+    can replace them. A symlinked out_dir is followed: the output is built and swapped
+    beside its target, and the link stays a link to it. A folder or disk that refuses a
+    write (no permission, read-only, full) is a StewardError, and the previous output stays
+    as it was."""
     target = out_dir.resolve()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +106,7 @@ def write_outputs(
             check_output_dir(target)
             recover_interrupted(target)
             _write_staged(target, outputs)
+            swapped()
     except OSError as error:
         raise cannot_write(error, out_dir) from error
 
@@ -194,12 +170,24 @@ def arrow_schema(frame: pd.DataFrame, table: str) -> pa.Schema:
 
 
 def write_json(data: Any, path: Path) -> None:
-    write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", path)
+    write_bytes(json_bytes(data), path)
+
+
+def json_bytes(data: Any) -> bytes:
+    """UTF-8 JSON indented by two spaces and ending in a newline: the text of
+    json.dumps(data, ensure_ascii=False, indent=2), from a compiled encoder."""
+    options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(data, option=options)
 
 
 def write_text(text: str, path: Path) -> None:
+    write_bytes(text.encode("utf-8"), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Every JSON, HTML and Markdown output is written here."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    path.write_bytes(data)
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:

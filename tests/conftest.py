@@ -53,7 +53,8 @@ def invoke(*args: str) -> tuple[int, str]:
 
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
-    """A raw/-like folder: the seed, one authored profile, a README and a hidden file."""
+    """A raw/-like folder: the seed, one authored profile, a README, a hidden file and the
+    lock file Word leaves beside a document it has open (none of them a profile)."""
     folder = tmp_path / "inbox"
     (folder / "sub").mkdir(parents=True)
     (folder / "seed.txt").write_bytes(SEED.read_bytes())
@@ -63,4 +64,5 @@ def inbox(tmp_path: Path) -> Path:
     (folder / "README.md").write_text("# What is in here\n", encoding="utf-8")
     (folder / ".hidden.txt").write_text("not a profile", encoding="utf-8")
     (folder / "notes.csv").write_text("ignored", encoding="utf-8")
+    (folder / "~$seed.docx").write_bytes(b"\x0bsteward" + bytes(154))
     return folder

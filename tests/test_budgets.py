@@ -17,7 +17,7 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import pandera.errors
@@ -28,10 +28,10 @@ from reportlab.pdfgen import canvas
 from pipeline.codes import Code
 from pipeline.contract.tables import TABLES
 from pipeline.errors import ExtractError, PipelineError, ReadError
-from pipeline.extract import pdf_plumber
+from pipeline.extract import pdf_pdfium, pdf_plumber
 from pipeline.extract import text as text_reader
 from pipeline.extract.pdf import read_pdf
-from pipeline.extract.pdf_model import PageData, PdfLayout
+from pipeline.extract.pdf_model import PageData
 from pipeline.extract.structure import PROFILE_LINES, PROFILE_PAGES
 from pipeline.extract.text import read_text
 from pipeline.model import Document, Issue, Location, Source
@@ -292,15 +292,17 @@ def long_report() -> bytes:
 
 @pytest.fixture
 def pages_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The numbers of the pages the PDF reader turns into words and rulings."""
+    """The numbers of the pages the PDF readers (both: the default and pdfplumber) turn
+    into words and rulings."""
     read: list[int] = []
-    original = pdf_plumber.page_to_data
+    for reader in (pdf_plumber, pdf_pdfium):
+        original = reader.page_to_data
 
-    def counted(page: object, number: int, layout: PdfLayout) -> PageData:
-        read.append(number)
-        return original(page, number, layout)
+        def counted(page: object, number: int, *args: Any, original: Any = original) -> PageData:
+            read.append(number)
+            return cast(PageData, original(page, number, *args))
 
-    monkeypatch.setattr(pdf_plumber, "page_to_data", counted)
+        monkeypatch.setattr(reader, "page_to_data", counted)
     return read
 
 

@@ -4,9 +4,11 @@ it publishes exactly what a run without it does."""
 from __future__ import annotations
 
 import io
+import json
 import multiprocessing
 import os
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,24 +20,21 @@ import pytest
 
 import pipeline
 import pipeline.cache as cache_module
-import pipeline.run as run_module
-from pipeline.cache import (
-    CACHE_FOLDER,
-    NOT_CACHED,
-    Record,
-    Stamp,
-    cacheable,
-    fingerprint,
-    trusted,
-    write_atomically,
-)
+import pipeline.cache_key as cache_key_module
+import pipeline.workers as workers_module
+from pipeline import freshness
+from pipeline.cache import NOT_CACHED, cacheable, write_atomically
 from pipeline.cache_entry import arrow_to_tables, entry_to_parts, result_to_entry
+from pipeline.cache_key import CACHE_FOLDER, Record, Stamp, fingerprint, trusted
 from pipeline.codes import Code
 from pipeline.contract.vocabulary import FOLDER_VARIABLE, vocabulary_folder
+from pipeline.discover import discover_inputs
 from pipeline.extract.pdf_model import PdfLayout
-from pipeline.model import Issue, Location, Verdict
-from pipeline.process import FileResult, Input, process_file
-from pipeline.run import RunReport, discover_inputs, run
+from pipeline.inputs import Input
+from pipeline.model import FileResult, Issue, Location, Verdict
+from pipeline.outcome import RunReport
+from pipeline.process import process_file
+from pipeline.run import run
 from pipeline.settings import Settings
 from pipeline.workers import Limits
 from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
@@ -49,7 +48,14 @@ NOT_A_PROFILE = "Just some notes, no tables at all.\n"
 def trust_fresh_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """The files a test writes are a moment old when its run stats them: under the racy
     rule (2 s) every one would be extracted again. The tests of that rule set it back."""
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    monkeypatch.setattr(cache_key_module, "RACY_NS", 0)
+
+
+@pytest.fixture(autouse=True)
+def always_publish(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are of the per-file cache: a re-run here must reach it, not stop at the
+    up-to-date outputs (tests/test_freshness.py)."""
+    monkeypatch.setattr(freshness, "up_to_date", lambda *_args: None)
 
 
 @dataclass
@@ -76,7 +82,7 @@ class Runs:
 def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runs:
     recorder = Runs(tmp_path)
     for name in ("process_in_process", "process_isolated"):
-        original = getattr(run_module, name)
+        original = getattr(workers_module, name)
 
         def counted(
             inputs: Sequence[Input], *args: Any, original: Any = original, **kwargs: Any
@@ -84,7 +90,7 @@ def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runs:
             recorder.dispatched.append([each.name for each in inputs])
             return list(original(inputs, *args, **kwargs))
 
-        monkeypatch.setattr(run_module, name, counted)
+        monkeypatch.setattr(workers_module, name, counted)
     return recorder
 
 
@@ -307,14 +313,14 @@ STAMP = Stamp("/in/a.txt", 1, 2, 300, mtime_ns=10**18, ctime_ns=10**18)
 def test_a_stat_record_is_trusted_only_for_an_old_enough_identical_stamp(
     monkeypatch: pytest.MonkeyPatch, stamp: Stamp, recorded_ns: int, expected: bool
 ) -> None:
-    monkeypatch.setattr(cache_module, "RACY_NS", 2 * 10**9)
+    monkeypatch.setattr(cache_key_module, "RACY_NS", 2 * 10**9)
     assert trusted(Record(STAMP, "0" * 64, recorded_ns), stamp) is expected
 
 
 def test_a_file_written_just_before_the_run_is_extracted_again(
     runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache_module, "RACY_NS", 2 * 10**9)
+    monkeypatch.setattr(cache_key_module, "RACY_NS", 2 * 10**9)
     folder = inbox(tmp_path, ("seed.txt", SEED.read_bytes()))
     runs([folder])
     # It may have changed in the same clock tick as the stat that recorded it.
@@ -587,3 +593,33 @@ def test_an_entry_is_read_only_for_its_own_key(pdf_result: FileResult) -> None:
     data = result_to_entry(pdf_result, "key") or b""
     with pytest.raises(ValueError, match="another key"):
         entry_to_parts(data, "other key")
+
+
+def test_entries_and_records_unused_for_a_month_are_pruned_once_a_day(
+    runs: Runs, tmp_path: Path
+) -> None:
+    folder = inbox(tmp_path, ("seed.txt", SEED.read_bytes()), ("op.txt", OPERATOR.read_bytes()))
+    runs([folder])
+    cache = tmp_path / CACHE_FOLDER
+    used, unused = entries(tmp_path)
+    planted = cache / "entries" / ("0" * 64 + ".zip")
+    planted.write_bytes(b"an entry of a file long gone")
+    record = cache / "outputs" / ("0" * 64 + ".json")
+    record.parent.mkdir(exist_ok=True)
+    record.write_text("{}", encoding="ascii")
+    long_ago = time.time() - (cache_module.KEEP_DAYS + 1) * 86400
+    for path in (used, unused, planted, record):
+        os.utime(path, (long_ago, long_ago))
+    (cache / "pruned").unlink()  # the first run pruned (nothing) today
+
+    (folder / "op.txt").unlink()  # op.txt's entry is then unused by the next run
+    runs([folder])
+    assert not planted.exists() and not record.exists()
+    assert [path.exists() for path in (used, unused)].count(True) == 1  # seed.txt's, refreshed
+    index = json.loads((cache / "index.json").read_text(encoding="ascii"))
+    assert [Path(path).name for path in index["files"]] == ["seed.txt"]
+
+    planted.write_bytes(b"planted again")
+    os.utime(planted, (long_ago, long_ago))
+    runs([folder])
+    assert planted.exists()  # pruned at most once a day

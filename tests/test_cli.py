@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 import pytest
 
-from pipeline.cache import CACHE_FOLDER
+from pipeline.cache_key import CACHE_FOLDER
 from pipeline.cli import main
 from pipeline.contract.tables import TABLES
 from tests.conftest import SEED, invoke
@@ -108,7 +108,7 @@ def test_folder_without_profiles_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, output = invoke("extract", str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
     assert code == 2
-    assert "no .pdf, .txt or .md files" in output
+    assert "no .pdf, .txt, .md, .docx or .docm files" in output
 
 
 def test_refuses_to_replace_a_folder_that_is_not_an_output(tmp_path: Path) -> None:

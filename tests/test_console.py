@@ -22,7 +22,7 @@ from pipeline.console import (
     summary_lines,
 )
 from pipeline.model import Issue, Location, Verdict, terminal_text
-from pipeline.run import RunReport
+from pipeline.outcome import RunReport
 from tests.conftest import REPO, SEED
 from tests.hostile import seed_text
 

@@ -23,8 +23,7 @@ import pytest
 from lxml import etree
 
 from pipeline.extract.markdown import inline_to_text
-from pipeline.model import SourceFormat
-from pipeline.process import FileResult
+from pipeline.model import FileResult, SourceFormat
 from tests.pdfcorpus.accuracy import (
     KNOWN_GAPS,
     SOURCE_COLUMNS,

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from pipeline.diff import diff_tables
+from pipeline.discover import discover_inputs
 from pipeline.outputs import read_output
-from pipeline.run import discover_inputs, run
+from pipeline.run import run
 from pipeline.settings import Settings
 from tests.conftest import EXAMPLES, GOLDEN, SEED, invoke
 

@@ -19,12 +19,12 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.codes import Code
+from pipeline.discover import discover_inputs
 from pipeline.errors import PipelineError
 from pipeline.extract import FORMATS_BY_SUFFIX
 from pipeline.extract.docx import MAX_XML_MB, read_docx
 from pipeline.model import Cell, Document, Source
 from pipeline.process import process_file
-from pipeline.run import discover_inputs
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 HEADER = ("Name", "Type (S/K)", "Description/Context", "Level", "ESCO")

@@ -894,8 +894,9 @@ NOT_READABLE_HINT = "the file may be truncated or not a PDF; download or export 
         ),
         pytest.param(
             canvas_pdf(),
-            "the PDF has no text layer (a scan or images only)",
-            "run OCR on it first, or ask for a PDF exported with text",
+            "the PDF has no text layer, and OCR found no words",
+            "check that this is the profile you meant; ask for a PDF exported with text, or "
+            "for a sharper scan",
             id="no-text-layer",
         ),
         pytest.param(

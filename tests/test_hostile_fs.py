@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.cache import CACHE_FOLDER
+from pipeline.cache_key import CACHE_FOLDER
 from pipeline.codes import Code
 from pipeline.lock import lock_path
 from pipeline.model import Issue

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.process import FileResult
+from pipeline.model import FileResult
 from tests.pdfcorpus.accuracy import (
     KNOWN_GAPS,
     SOURCE_COLUMNS,

@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pdfplumber
@@ -36,7 +37,8 @@ from pipeline.errors import ReadError
 from pipeline.extract import pdf_pdfium, pdf_plumber
 from pipeline.extract.pdf_model import PageData, PdfLayout, Word
 from pipeline.extract.pdf_pdfium import Glyph, glyphs_to_words, page_frame, subpaths_to_shapes
-from pipeline.process import FileBytes, FileResult, process_bytes
+from pipeline.model import FileResult
+from pipeline.process import FileBytes, process_bytes
 from tests.conftest import EXAMPLES
 from tests.hostile import image_only_pdf, minimal_pdf, random_bytes, text_pdf
 from tests.pdfcorpus.accuracy import committed_corpus, own_corpus
@@ -50,19 +52,13 @@ SAME_PLACE = 0.005
 
 
 def process(path: Path, engine: pdf.PdfEngine) -> FileResult:
-    """process_bytes on a file with the given PDF reader (in a worker process: the reader
-    is chosen by the module default until the run settings carry it)."""
-    pdf.DEFAULT_ENGINE = engine
-    data = path.read_bytes()
-    return process_bytes(FileBytes(data, hashlib.sha256(data).hexdigest()), path, path.name)
+    """process_bytes on a file with the given PDF reader."""
+    return process_bytes_with(path.read_bytes(), path.name, engine)
 
 
 def process_bytes_with(data: bytes, name: str, engine: pdf.PdfEngine) -> FileResult:
-    pdf.DEFAULT_ENGINE = engine
-    try:
-        return process_bytes(FileBytes(data, hashlib.sha256(data).hexdigest()), Path(name), name)
-    finally:
-        pdf.DEFAULT_ENGINE = "pdfplumber"
+    read = FileBytes(data, hashlib.sha256(data).hexdigest())
+    return process_bytes(read, Path(name), name, layout=replace(LAYOUT, reader=engine))
 
 
 def differences(plumber: FileResult, pdfium_: FileResult) -> list[str]:

@@ -22,10 +22,10 @@ import pytest
 from pipeline import __version__
 from pipeline.codes import MEANINGS, Code
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
+from pipeline.dataset import reject_key_clashes
 from pipeline.extract.pdf_model import PdfLayout
-from pipeline.model import Verdict
-from pipeline.process import FileResult, process_file
-from pipeline.run import reject_key_clashes
+from pipeline.model import FileResult, Verdict
+from pipeline.process import process_file
 from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
 
 
@@ -291,3 +291,46 @@ def test_every_problem_code_is_documented_and_written(tmp_path: Path, seed_text:
     assert [error["code"] for error in inputs["empty.txt"]["errors"]] == ["empty-file"]
     data_md = (out / "DATA.md").read_text(encoding="utf-8")
     assert all(f"| `{code}` |" in data_md for code in Code)
+
+
+def _clashes_one_row_at_a_time(results: list[FileResult]) -> dict[int, list[str]]:
+    """The clash messages each input gets, found the slow and obvious way: every key of
+    every input, one row at a time (the oracle for the vectorised check)."""
+    owners: dict[tuple[str, tuple[object, ...]], set[int]] = {}
+    for index, result in enumerate(results):
+        for table, frame in (result.tables or {}).items():
+            for row in frame[list(primary_key(table))].itertuples(index=False, name=None):
+                owners.setdefault((table, tuple(row)), set()).add(index)
+    clashes: dict[int, list[str]] = {}
+    for (table, row), indexes in owners.items():
+        if len(indexes) > 1:
+            for index in sorted(indexes):
+                others = sorted(results[i].verdict.source_file for i in indexes - {index})
+                clashes.setdefault(index, []).append(
+                    f"{table} key {row!r} is also produced by {', '.join(others)}"
+                )
+    return clashes
+
+
+def test_key_clashes_are_told_as_a_row_by_row_reading_finds_them(tmp_path: Path) -> None:
+    """Partial overlaps: b shares a's competences only (another profile row), c shares
+    everything with a, d shares nothing; each rejection names its first clash and counts
+    the others, in the order of a reading of the inputs one by one."""
+    (tmp_path / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    a = process_file(tmp_path / "a.txt")
+    d = process_file(AUTHORED / "battery-cell-production-operator.txt")
+    assert a.tables is not None and d.tables is not None
+    b_tables = dict(a.tables)
+    b_tables["profiles"] = d.tables["profiles"]
+    b = FileResult(Verdict("b.txt", None, "text", "ok", "b", ()), b_tables)
+    c = FileResult(Verdict("c.txt", None, "text", "ok", "c", ()), a.tables)
+    results = [a, b, c, d]
+    expected = _clashes_one_row_at_a_time(results)
+    assert set(expected) == {0, 1, 2, 3}  # d's profile row is b's too
+    checked = reject_key_clashes(results)
+    for index, result in enumerate(checked):
+        [clash] = [e for e in result.verdict.errors if e.code == Code.DUPLICATE_KEY]
+        first, *more = expected[index]
+        suffix = f" (and {len(more)} more keys)" if more else ""
+        assert clash.message == first + suffix
+        assert result.tables is None

@@ -181,3 +181,30 @@ def test_a_large_run_embeds_the_pictures_of_the_first_files_only(
     )
     assert html.count("<img") == 2
     assert html.count("albatts inspect 2.pdf") == 1
+
+
+def test_a_large_run_shows_the_first_profiles_in_full_and_lists_the_others(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pipeline import report
+    from pipeline.stages.tables import concat_tables
+    from tests.conftest import AUTHORED
+
+    monkeypatch.setattr(report, "DETAILED_PROFILES", 1)
+    paths = [SEED, AUTHORED / "battery-cell-production-operator.txt"]
+    results = [process_file(path) for path in paths]
+    tables = concat_tables(result.tables for result in results if result.tables is not None)
+    tables = {
+        name: frame.sort_values("profile_id", kind="stable") for name, frame in tables.items()
+    }
+    first, second = tables["profiles"]["profile_id"].tolist()
+    options = {"formats": [], "strict": False}
+    manifest = {"pipeline_version": "v", "schema_version": "s", "options": options, "tables": {}}
+    html = report.render_report({**manifest, "inputs": []}, tables)
+    assert html.count('<section class="profile"') == 1
+    assert f'id="profile-{first}"' in html and f'id="profile-{second}"' not in html
+    more = html[html.index('id="more-profiles"') :]
+    assert "1 more profiles" in more and second in more
+    competence = tables["competences"]
+    [name] = competence.loc[competence["profile_id"] == first, "name"].head(1).tolist()
+    assert name in html

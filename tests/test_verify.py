@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from pipeline.codes import Code
-from pipeline.run import discover_inputs, run
+from pipeline.discover import discover_inputs
+from pipeline.run import run
 from pipeline.settings import Settings
 from tests.conftest import invoke
 

@@ -5,9 +5,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import write
-from pipeline.cache import CACHE_FOLDER
+from pipeline.cache_key import CACHE_FOLDER
 from pipeline.contract.tables import TABLES, columns
 from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.errors import StewardError
@@ -149,3 +151,26 @@ def test_all_inputs_rejected_with_allow_empty_writes_empty_tables_with_columns(
         frame = pd.read_parquet(tmp_path / "out" / "parquet" / f"{table}.parquet")
         assert list(frame.columns) == columns(table)
         assert frame.empty
+
+
+# Every JSON value the outputs hold: text (any character but a lone surrogate, which
+# printable_name never leaves), whole numbers, null, booleans, and lists and objects of
+# them. Not floats: no output holds one but the layout tolerances, written alike.
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.text(st.characters(exclude_categories=["Cs"])),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(exclude_categories=["Cs"])), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_json_outputs_are_the_text_the_standard_encoder_writes(data: object) -> None:
+    expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert write.json_bytes(data) == expected.encode("utf-8")

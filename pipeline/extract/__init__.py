@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from pipeline.errors import PipelineError
-from pipeline.extract.docx import read_docx
 from pipeline.extract.encoding import decode_text
-from pipeline.extract.markdown import is_markdown, read_markdown
-from pipeline.extract.pdf import PdfLayout, Trace, read_pdf
-from pipeline.extract.text import read_text
+from pipeline.extract.markdown import is_markdown
+from pipeline.formats import FORMATS_BY_SUFFIX, source_format
 from pipeline.model import Document, Source, SourceFormat
 
-# The suffix says which reader family a file goes to; for text files the content decides
-# between the seed's tab-separated export and Markdown (content_format).
-FORMATS_BY_SUFFIX: dict[str, SourceFormat] = {
-    ".txt": "text",
-    ".md": "markdown",
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".docm": "docx",
-}
+if TYPE_CHECKING:
+    from pipeline.extract.pdf_layout import Trace
+    from pipeline.extract.pdf_model import PdfLayout
 
-
-def source_format(path: PurePath) -> SourceFormat | None:
-    return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+__all__ = ["FORMATS_BY_SUFFIX", "content_format", "extract_document", "source_format"]
 
 
 def content_format(data: bytes, fmt: SourceFormat) -> SourceFormat:
@@ -44,11 +34,22 @@ def extract_document(
     data: bytes, source: Source, layout: PdfLayout | None = None, trace: Trace | None = None
 ) -> Document:
     """The document in data, read as source.format says (see content_format); for a PDF,
-    what the layout code found goes into trace too."""
+    what the layout code found goes into trace too.
+
+    Each reader is imported when a file of its format is read: a run, or a worker, loads
+    pdfplumber or python-docx only if it meets a PDF or a Word file."""
     if source.format == "pdf":
+        from pipeline.extract.pdf import read_pdf
+
         return read_pdf(data, source, layout, trace)
     if source.format == "docx":
+        from pipeline.extract.docx import read_docx
+
         return read_docx(data, source)
     if source.format == "markdown":
+        from pipeline.extract.markdown import read_markdown
+
         return read_markdown(data, source)
+    from pipeline.extract.text import read_text
+
     return read_text(data, source)

@@ -1,24 +1,24 @@
 """Profile PDFs to a Document: the reader (pdf_plumber, or pdf_pdfium: the same pages,
 faster) gives each page's words and rulings in one pass; the layout code (pdf_layout,
 pdf_tables, pdf_lines) finds the profile's structure in them, with no fixed coordinates.
-Tolerances live in PdfLayout.
+A page without a text layer (a scan) is read by OCR (pdf_ocr) into the same words and
+rulings. Tolerances live in PdfLayout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Literal, Protocol
+from typing import Protocol
 
 from pipeline.extract import pdf_pdfium, pdf_plumber
 from pipeline.extract.pdf_layout import Trace, not_a_profile, pages_to_document
-from pipeline.extract.pdf_model import PageData, PdfLayout
+from pipeline.extract.pdf_model import PageData, PdfEngine, PdfLayout
+from pipeline.extract.pdf_ocr import PageOcr, ocr_document
 from pipeline.extract.pdf_plumber import notes_to_issues, reader_notes
 from pipeline.model import Document, Source
 
-__all__ = ["DEFAULT_ENGINE", "READERS", "PdfEngine", "PdfLayout", "Trace", "read_pdf"]
-
-PdfEngine = Literal["pdfplumber", "pdfium"]
+__all__ = ["READERS", "PdfEngine", "PdfLayout", "Trace", "read_pdf"]
 
 
 class PageReader(Protocol):
@@ -28,6 +28,7 @@ class PageReader(Protocol):
         file: str,
         layout: PdfLayout,
         enough: Callable[[Sequence[PageData]], bool] | None = None,
+        ocr: Callable[[PageData], PageData] | None = None,
     ) -> list[PageData]: ...
 
 
@@ -37,8 +38,6 @@ READERS: dict[PdfEngine, PageReader] = {
     "pdfplumber": pdf_plumber.read_pages,
     "pdfium": pdf_pdfium.read_pages,
 }
-# The engine read_pdf uses when it is given none.
-DEFAULT_ENGINE: PdfEngine = "pdfplumber"
 
 
 def read_pdf(
@@ -46,12 +45,14 @@ def read_pdf(
     source: Source,
     layout: PdfLayout | None = None,
     trace: Trace | None = None,
-    engine: PdfEngine | None = None,
 ) -> Document:
-    """The profile in a PDF; what the reader had to work around is among its warnings."""
+    """The profile in a PDF, read by layout.reader; what the reader had to work around is
+    among its warnings."""
     layout = layout or PdfLayout()
-    read_pages = READERS[engine or DEFAULT_ENGINE]
-    with reader_notes() as notes:
-        pages = read_pages(data, source.path, layout, enough=not_a_profile)
+    read_pages = READERS[layout.reader]
+    with reader_notes() as notes, PageOcr(data, source.path, layout) as ocr:
+        pages = read_pages(data, source.path, layout, enough=not_a_profile, ocr=ocr)
     document = pages_to_document(pages, source, layout, trace)
+    if ocr.pages:
+        document = ocr_document(document, ocr.pages, layout)
     return replace(document, issues=(*notes_to_issues(notes, source.path), *document.issues))

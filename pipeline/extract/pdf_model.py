@@ -7,20 +7,30 @@ Coordinates are PDF points, origin at the top-left of the page, y growing downwa
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import Literal, get_args
 
+from pipeline.codes import Code
 from pipeline.contract.vocabulary import load_vocabulary
+from pipeline.errors import ReadError
+from pipeline.model import Location
 
 BULLET_GLYPH = "•"
+# The PDF readers (pipeline/extract/pdf.py: READERS).
+PdfEngine = Literal["pdfium", "pdfplumber"]
 
 
 @dataclass(frozen=True)
 class PdfLayout:
-    """Every tolerance of the PDF layout code, in points or in multiples of the font size.
+    """How PDFs are read: the reader, and every tolerance of the layout code, in points or
+    in multiples of the font size.
 
     Validated when built; the error names the field. One instance travels with the run
     settings to every worker.
     """
+
+    # The library that reads a page's words and rulings (pipeline/extract/pdf.py: READERS).
+    # Both give the same tables (tests/test_pdfium.py); pdfium is several times faster.
+    reader: PdfEngine = "pdfium"
 
     # Letters further apart than this (x font size) belong to different words (some
     # producers write no space characters, only positions).
@@ -58,10 +68,24 @@ class PdfLayout:
     # A gap above a page's first row is a row boundary when at least this share of the
     # smallest gap between two rows of the same table.
     row_gap_share: float = 0.75
+    # Scanned pages (no text layer) are drawn at this resolution and read by OCR
+    # (pipeline/extract/pdf_ocr.py); words read with less confidence (0..1) are warnings.
+    ocr_dpi: int = 300
+    ocr_confidence: float = 0.8
+    # In a scan's picture, a run of ink at least this long (points) and at most this thick
+    # is a ruling; shading (one grey) at least this tall and three times as wide is a fill.
+    ocr_rule_length: float = 20.0
+    ocr_rule_thickness: float = 3.0
+    ocr_fill_size: float = 6.0
     # Words that open an ESCO skill label (schemas/vocab/esco_skill_verbs.txt), lower case.
     label_verbs: frozenset[str] = field(default_factory=lambda: _vocabulary("esco_skill_verbs"))
 
     def __post_init__(self) -> None:
+        if self.reader not in get_args(PdfEngine):
+            raise ValueError(
+                f"PdfLayout.reader must be one of {', '.join(get_args(PdfEngine))}, "
+                f"got {self.reader!r}"
+            )
         for each in fields(self):
             value = getattr(self, each.name)
             if isinstance(value, int | float) and not value > 0:
@@ -70,7 +94,13 @@ class PdfLayout:
             raise ValueError(
                 f"PdfLayout.furniture_share must be at most 1, got {self.furniture_share}"
             )
-        for name in ("wrapped_share", "opening_share", "furniture_share", "rule_span"):
+        for name in (
+            "wrapped_share",
+            "opening_share",
+            "furniture_share",
+            "rule_span",
+            "ocr_confidence",
+        ):
             if getattr(self, name) > 1:
                 raise ValueError(f"PdfLayout.{name} must be at most 1, got {getattr(self, name)}")
         if self.rule_span > 1:
@@ -146,3 +176,15 @@ class Shape:
     box: Box
     colour: tuple[int, int, int, int]
     width: int = 1
+
+
+def no_text(file: str) -> ReadError:
+    """What a PDF without a word on its pages gets, OCR of its pictures included."""
+    return ReadError(
+        Code.NO_TEXT_LAYER,
+        "the PDF has no text layer, and OCR found no words on its pages (blank pages, "
+        "drawings, or a scan too faint to read)",
+        Location(file),
+        "check that this is the profile you meant; ask for a PDF exported with text, or "
+        "for a sharper scan",
+    )

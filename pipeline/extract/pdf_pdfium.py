@@ -40,7 +40,7 @@ from pdfminer.psparser import literal_name
 
 from pipeline.codes import Code
 from pipeline.errors import ReadError
-from pipeline.extract.pdf_model import PageData, PdfLayout, Word
+from pipeline.extract.pdf_model import PageData, PdfLayout, Word, no_text
 from pipeline.extract.pdf_plumber import _BOLD, assemble_page
 from pipeline.model import Location
 
@@ -183,9 +183,11 @@ def read_pages(
     file: str,
     layout: PdfLayout,
     enough: Callable[[Sequence[PageData]], bool] | None = None,
+    ocr: Callable[[PageData], PageData] | None = None,
 ) -> list[PageData]:
     """Every page's words, rulings and fills, or those read until `enough` (asked after
-    each page) says the rest need not be read (I/O: the only pypdfium2 calls).
+    each page) says the rest need not be read; a page without words is handed to `ocr`
+    (pdf_ocr.PageOcr, which reads a scanned page) (I/O: the only pypdfium2 calls).
 
     A file pdfminer cannot open (no usable cross-reference table or page tree, a wrong
     password) is refused as pdf_plumber refuses it, for the same reason, although PDFium
@@ -205,12 +207,17 @@ def read_pages(
         for index in range(len(document)):
             page = document[index]
             try:
-                pages.append(page_to_data(page, index + 1, layout, pdfminer))
+                data_page = page_to_data(page, index + 1, layout, pdfminer)
             finally:
                 page.close()
+            if ocr is not None and not data_page.words:
+                data_page = ocr(data_page)  # a scanned page (pipeline/extract/pdf_ocr.py)
+            pages.append(data_page)
             if enough is not None and enough(pages):
                 break
     except MemoryError:
+        raise
+    except ReadError:  # a scanned page OCR could not read (pdf_ocr)
         raise
     except Exception as error:  # the parser's own failure on a malformed file
         raise ReadError(
@@ -222,12 +229,7 @@ def read_pages(
     finally:
         document.close()
     if not any(page.words for page in pages):
-        raise ReadError(
-            Code.NO_TEXT_LAYER,
-            "the PDF has no text layer (a scan or images only)",
-            Location(file),
-            "run OCR on it first, or ask for a PDF exported with text",
-        )
+        raise no_text(file)
     return pages
 
 

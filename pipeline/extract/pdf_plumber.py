@@ -29,7 +29,16 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.codes import Code
 from pipeline.errors import ReadError
-from pipeline.extract.pdf_model import BULLET_GLYPH, Box, PageData, PdfLayout, Rule, Shape, Word
+from pipeline.extract.pdf_model import (
+    BULLET_GLYPH,
+    Box,
+    PageData,
+    PdfLayout,
+    Rule,
+    Shape,
+    Word,
+    no_text,
+)
 from pipeline.model import Issue, Location
 
 # Bold faces: "...-Bold", "...Black", "...Heavy", "...Semibold", "...Demi", and URW's
@@ -46,18 +55,25 @@ def read_pages(
     file: str,
     layout: PdfLayout,
     enough: Callable[[Sequence[PageData]], bool] | None = None,
+    ocr: Callable[[PageData], PageData] | None = None,
 ) -> list[PageData]:
     """Every page's words, rulings and fills, or those read until `enough` (asked after
-    each page) says the rest need not be read (I/O: the only pdfplumber call)."""
+    each page) says the rest need not be read; a page without words is handed to `ocr`
+    (pdf_ocr.PageOcr, which reads a scanned page) (I/O: the only pdfplumber call)."""
     pages: list[PageData] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages, 1):
-                pages.append(page_to_data(page, number, layout))
+                data_page = page_to_data(page, number, layout)
+                if ocr is not None and not data_page.words:
+                    data_page = ocr(data_page)  # a scanned page (pipeline/extract/pdf_ocr.py)
+                pages.append(data_page)
                 if enough is not None and enough(pages):
                     break
     except MemoryError:
         raise  # the worker turns it into a "used more than N MB" verdict
+    except ReadError:  # a scanned page OCR could not read (pdf_ocr)
+        raise
     except (PdfminerException, PSException) as error:
         # pdfplumber wraps pdfminer's errors; the cause tells an encrypted file apart.
         cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
@@ -82,12 +98,7 @@ def read_pages(
             "the PDF is probably damaged: export or download it again",
         ) from error
     if not any(page.words for page in pages):
-        raise ReadError(
-            Code.NO_TEXT_LAYER,
-            "the PDF has no text layer (a scan or images only)",
-            Location(file),
-            "run OCR on it first, or ask for a PDF exported with text",
-        )
+        raise no_text(file)
     return pages
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, columns, level_rank
@@ -15,10 +18,21 @@ Tables = dict[str, pd.DataFrame]
 _NULLABLE_INT = "Int64"
 
 
+Records = dict[str, list[dict[str, Any]]]
+
+
 def profile_to_tables(profile: Profile) -> Tables:
     """The eight output tables for one profile, columns in contract order."""
+    rows = profile_to_records(profile)
+    return {name: records_to_frame(name, rows[name]) for name in TABLES}
+
+
+def profile_to_records(profile: Profile) -> Records:
+    """The rows of the eight output tables for one profile, as plain records (frames are
+    built from the records of many profiles at once: one frame per table costs more than
+    a profile's rows)."""
     pid = profile.profile_id
-    rows: dict[str, list[dict[str, Any]]] = {
+    rows: Records = {
         "profiles": [
             {
                 "profile_id": pid,
@@ -109,7 +123,7 @@ def profile_to_tables(profile: Profile) -> Tables:
             for number, skill in enumerate(competence.esco_skills, start=1)
         ],
     }
-    return {name: records_to_frame(name, rows[name]) for name in TABLES}
+    return rows
 
 
 def records_to_frame(table: str, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -128,6 +142,55 @@ def records_to_frame(table: str, records: Sequence[Mapping[str, Any]]) -> pd.Dat
         else:
             data[name] = pd.Series(values, dtype="str")
     return pd.DataFrame(data, columns=columns(table))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The tables of many profiles, one frame per table, each profile's rows together and
+    in order; sizes[table][n] is how many rows of the table profile n has."""
+
+    frames: Tables
+    sizes: dict[str, list[int]]
+
+    def owners(self, table: str) -> np.ndarray:
+        """The position of the profile each row of the table comes from."""
+        sizes = self.sizes[table]
+        return np.repeat(np.arange(len(sizes)), sizes)
+
+
+def records_to_batch(parts: Sequence[Records]) -> Batch:
+    return Batch(
+        {
+            name: records_to_frame(name, [r for part in parts for r in part[name]])
+            for name in TABLES
+        },
+        {name: [len(part[name]) for part in parts] for name in TABLES},
+    )
+
+
+def batch_to_tables(batch: Batch) -> list[Tables]:
+    """Each profile's tables, as profile_to_tables builds them from its records alone."""
+    count = len(next(iter(batch.sizes.values()), []))
+    cut: list[Tables] = [{} for _ in range(count)]
+    for name in TABLES:
+        frame = batch.frames[name]
+        integers = _integer_columns(name)
+        start = 0
+        for number, size in enumerate(batch.sizes[name]):
+            part = frame.iloc[start : start + size].reset_index(drop=True)
+            start += size
+            for column in integers:
+                # Nullable in the batch because another profile misses a value: not here.
+                if part[column].dtype == _NULLABLE_INT and part[column].notna().all():
+                    part[column] = part[column].astype("int64")
+            cut[number][name] = part
+    return cut
+
+
+@cache
+def _integer_columns(table: str) -> tuple[str, ...]:
+    schema = TABLES[table].to_schema()
+    return tuple(n for n, c in schema.columns.items() if str(c.dtype).startswith("int"))
 
 
 def concat_tables(parts: Iterable[Tables]) -> Tables:

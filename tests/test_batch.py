@@ -1,0 +1,77 @@
+"""Files extracted one by one and finished together (tables built and checked against the
+contract once per batch) give each the verdict and tables it gives alone."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.model import FileResult
+from pipeline.process import Extracted, FileBytes, extract_bytes, finish, process_bytes
+from tests.conftest import AUTHORED, SEED
+from tests.hostile import seed_text
+
+# Good files, and files whose tables break the contract in different ways: a value not
+# in a vocabulary, a bad pattern, a value missing from an integer column (which makes the
+# whole batch's column nullable), a duplicate key within a file, and two files that give
+# the same profile (keys repeated across files, which is not an error of either file).
+FILES: dict[str, bytes] = {
+    "seed.txt": SEED.read_bytes(),
+    **{path.name: path.read_bytes() for path in sorted(AUTHORED.glob("*.txt"))},
+    "bad-level.txt": seed_text("Level Typo", {"\tExpert\tC/C++": "\tExpret\tC/C++"}).encode(),
+    "bad-code.txt": seed_text("Code Typo", {"2151.1\t": "21x1.1\t"}).encode(),
+    "bad-type.txt": seed_text("Type Typo", {"C/C++\tK\t": "C/C++\tX\t"}).encode(),
+    "no-eqf.txt": seed_text("No Eqf", {"Minimum EQF\t6/7/8": "Minimum EQF\t"}).encode(),
+    "twice-a.txt": seed_text("Twice").encode(),
+    "twice-b.txt": seed_text("Twice").encode(),
+    "repeated-skill.txt": seed_text(
+        "Repeated Skill", {"\tExpert\tC/C++": "\tExpert\tC/C++\nC/C++\tK\tx\tExpert\tC/C++"}
+    ).encode(),
+    "not-a-profile.txt": b"Dear colleague,\n\nplease find attached...\n",
+    "empty.txt": b"",
+}
+
+
+def read(name: str) -> FileBytes:
+    data = FILES[name]
+    return FileBytes(data, hashlib.sha256(data).hexdigest())
+
+
+def assert_same(together: FileResult, alone: FileResult) -> None:
+    assert together.verdict == alone.verdict
+    assert together.pictures == alone.pictures
+    assert (together.tables is None) == (alone.tables is None)
+    if together.tables is None or alone.tables is None:
+        return
+    assert list(together.tables) == list(alone.tables)
+    for name, frame in together.tables.items():
+        pd.testing.assert_frame_equal(frame, alone.tables[name], check_exact=True)
+        assert frame.index.equals(pd.RangeIndex(len(frame)))
+
+
+def test_a_batch_gives_each_file_what_it_gives_alone() -> None:
+    names = list(FILES)
+    extracted = [extract_bytes(read(name), Path(name), name) for name in names]
+    assert sum(isinstance(each, Extracted) for each in extracted) >= 10
+    together = finish(extracted)
+    alone = [process_bytes(read(name), Path(name), name) for name in names]
+    for name, batched, single in zip(names, together, alone, strict=True):
+        assert_same(batched, single), name
+    verdicts = {name: result.verdict for name, result in zip(names, together, strict=True)}
+    # The batch did meet every kind of file: some ok, each broken one rejected for itself.
+    assert verdicts["seed.txt"].status == "ok"
+    assert verdicts["twice-a.txt"].status == verdicts["twice-b.txt"].status == "ok"
+    for broken in ("bad-level.txt", "bad-code.txt", "bad-type.txt"):
+        assert verdicts[broken].status == "rejected", broken
+        assert all(issue.location.file == broken for issue in verdicts[broken].errors)
+
+
+@pytest.mark.parametrize("name", ["bad-level.txt", "no-eqf.txt", "repeated-skill.txt"])
+def test_one_broken_file_does_not_change_the_others(name: str) -> None:
+    names = ["seed.txt", name, "twice-a.txt"]
+    together = finish([extract_bytes(read(each), Path(each), each) for each in names])
+    for each, result in zip(names, together, strict=True):
+        assert_same(result, process_bytes(read(each), Path(each), each))
