@@ -245,9 +245,10 @@ def text_figures(count: int, repeat: int, work: Path) -> list[Figure]:
             seconds = extract_seconds(folders[size], out, jobs)
             shutil.rmtree(out)
             best[size, jobs] = min(best[size, jobs], seconds)
+            rate = f"{size / seconds:.1f} profiles/s, " if size > 1 else ""
             say(
-                f"  text --jobs {jobs}, run {turn + 1}/{repeat}: {size / seconds:.1f} "
-                f"profiles/s ({size} in {seconds:.1f} s)"
+                f"  text --jobs {jobs}, run {turn + 1}/{repeat}: {rate}"
+                f"{size} profile(s) in {seconds:.1f} s"
             )
     one, two = (count / best[count, jobs] for jobs in (1, 2))
     return [
