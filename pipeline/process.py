@@ -132,11 +132,33 @@ def process_file(
 ) -> FileResult:
     """Never raises for a bad input: every problem becomes an Issue in the verdict, which
     names the file by `name` (its source_file; the file's own name by default)."""
+    return finish([extract_file(path, rules, layout, name, max_bytes)])[0]
+
+
+def process_files(
+    paths: Sequence[Path],
+    rules: NormaliseRules | None = None,
+    layout: PdfLayout | None = None,
+) -> list[FileResult]:
+    """process_file on every path, the tables of them all checked together (one contract
+    check instead of one per file); each result is the one its file gives alone."""
+    rules = rules or NormaliseRules.load()
+    return finish([extract_file(path, rules, layout) for path in paths])
+
+
+def extract_file(
+    path: Path,
+    rules: NormaliseRules | None = None,
+    layout: PdfLayout | None = None,
+    name: str | None = None,
+    max_bytes: int = MAX_FILE_MB * 1024 * 1024,
+) -> FileResult | Extracted:
+    """A file read and extracted (see extract_bytes), or why it was not read."""
     shown = path.name if name is None else name
     read = read_input(path, shown, max_bytes)
     if isinstance(read, Issue):
         return not_read(path, shown, read)
-    return process_bytes(read, path, shown, rules, layout)
+    return extract_bytes(read, path, shown, rules, layout)
 
 
 def not_read(path: Path, name: str, why: Issue) -> FileResult:

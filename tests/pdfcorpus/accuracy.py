@@ -41,7 +41,7 @@ from pipeline.model import (
     Source,
     Statement,
 )
-from pipeline.process import process_file
+from pipeline.process import process_files
 from pipeline.stages.clean import slugify
 from pipeline.stages.normalise import NormaliseRules, unique_ids
 from pipeline.stages.tables import profile_to_tables
@@ -238,14 +238,20 @@ def score_corpus(pdfs: Iterable[CorpusPdf], jobs: int = 1) -> Report:
 
 
 def extract_all(paths: Sequence[Path], jobs: int = 1) -> list[FileResult]:
-    """process_file on every path, in `jobs` processes."""
+    """process_file on every path, in `jobs` processes, in chunks whose tables are checked
+    together (process_files: the same results, one contract check per chunk)."""
+    chunks = [list(paths[start : start + CHUNK]) for start in range(0, len(paths), CHUNK)]
     if jobs <= 1:
         rules = NormaliseRules.load()
-        return [process_file(path, rules) for path in paths]
+        return [result for chunk in chunks for result in process_files(chunk, rules)]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(jobs) as pool:
-        return list(pool.map(process_file, paths, chunksize=4))
+        return [result for done in pool.map(process_files, chunks) for result in done]
+
+
+# Files whose tables one contract check covers; small enough to keep both workers busy.
+CHUNK = 8
 
 
 def own_corpus(folder: Path) -> list[CorpusPdf]:
