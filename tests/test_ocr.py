@@ -265,6 +265,12 @@ def test_words_read_with_low_confidence_are_warnings_naming_page_and_item() -> N
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11 is open: OCR misreads the header '(S/K)' as '(SIK)' and a profile with "
+    "one misread validated field is rejected whole; strict, so reaching the budget fails "
+    "this mark and it must go",
+)
 def test_a_scanned_profile_gives_its_tables(tesseract: None, tmp_path: Path) -> None:
     """The shortest profile, scanned: at least 97% of its items exact."""
     scan = render_scan(SHORT, tmp_path / SHORT.name)
