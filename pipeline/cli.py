@@ -65,7 +65,15 @@ class _Albatts(click.Group):
             return super().invoke(ctx)
         except StewardError as error:
             click.echo(f"albatts: {terminal_text(str(error))}", err=True)
+            if ctx.meta.get(JSON_ON_STDOUT):  # a script reads stdout: it gets the error too
+                import json
+
+                click.echo(json.dumps({"error": str(error), "exit_code": error.exit_code}))
             ctx.exit(error.exit_code)
+
+
+# Set in ctx.meta (shared by a command and its group) by a command asked for JSON on stdout.
+JSON_ON_STDOUT = "albatts.json_on_stdout"
 
 
 def _escape_unencodable() -> None:
@@ -199,7 +207,8 @@ def main() -> None:
     "as_json",
     is_flag=True,
     help="Print a JSON summary on stdout (each input's verdict, totals, the exit code) and "
-    "nothing else there; messages still go to stderr.",
+    "nothing else there; messages still go to stderr. A run that cannot go on prints "
+    '{"error": ..., "exit_code": ...} there instead.',
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def extract(
@@ -254,6 +263,7 @@ def extract(
       albatts extract inbox/ --strict --timeout 30 --max-memory 1024
       albatts extract raw/ --json > summary.json
     """
+    click.get_current_context().meta[JSON_ON_STDOUT] = as_json
     from pipeline.contract.vocabulary import check_vocabularies
 
     # Before the imports that load vocabularies and before any work: a malformed one stops
@@ -299,6 +309,10 @@ def extract(
             report = run(paths, settings, advance, lambda said: _say(console, said))
     except OutputBusy as error:
         _say(console, f"albatts: {error}")
+        if as_json:
+            import json
+
+            click.echo(json.dumps({"error": str(error), "exit_code": EXIT_BUSY}))
         raise SystemExit(EXIT_BUSY) from None
     except OutputError as error:
         raise click.UsageError(terminal_text(str(error))) from error

@@ -42,8 +42,10 @@ from pipeline.model import FileResult, Issue, Location, Verdict
 from pipeline.process import Extracted, extract_bytes, finish, not_read, process_file, read_input
 
 _POLL_SECONDS = 0.05
-# Formats extracted in milliseconds: their files share a worker and one contract check.
-BATCHED_FORMATS = frozenset({"text", "markdown"})
+# Files that share a worker and one contract check (see batches): PDF and Word files take a
+# second or so each, the others milliseconds.
+HEAVY_FORMATS = frozenset({"pdf", "docx"})
+MAX_HEAVY_BATCH = 4
 MAX_BATCH = 32
 PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
 
@@ -139,19 +141,20 @@ def process_isolated(
 
 
 def batches(inputs: Sequence[Input], jobs: int) -> list[list[tuple[int, Input]]]:
-    """The inputs (with their positions) in the groups one worker processes at once: text
-    and Markdown files (milliseconds each) in batches of up to MAX_BATCH, small enough that
-    every worker gets several; any other file alone (a PDF or a Word file takes long enough
-    to be worth a worker of its own)."""
-    batched = [(index, each) for index, each in enumerate(inputs) if _batched(each)]
-    size = max(1, min(MAX_BATCH, math.ceil(len(batched) / (jobs * 4))))
-    groups = [batched[start : start + size] for start in range(0, len(batched), size)]
-    groups += [[(index, each)] for index, each in enumerate(inputs) if not _batched(each)]
+    """The inputs (with their positions) in the groups one worker processes at once, small
+    enough that every worker gets several: text and Markdown files (milliseconds each) up
+    to MAX_BATCH, PDF and Word files (a second or so each, whose own contract check would
+    cost a third of that) up to MAX_HEAVY_BATCH."""
+    groups: list[list[tuple[int, Input]]] = []
+    for heavy, cap in ((False, MAX_BATCH), (True, MAX_HEAVY_BATCH)):
+        chosen = [(i, each) for i, each in enumerate(inputs) if _heavy(each) == heavy]
+        size = max(1, min(cap, math.ceil(len(chosen) / (jobs * 4))))
+        groups += [chosen[start : start + size] for start in range(0, len(chosen), size)]
     return sorted(groups, key=lambda group: group[0][0])
 
 
-def _batched(each: Input) -> bool:
-    return source_format(each.path) in BATCHED_FORMATS
+def _heavy(each: Input) -> bool:
+    return source_format(each.path) in HEAVY_FORMATS
 
 
 def _work(

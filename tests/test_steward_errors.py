@@ -257,6 +257,20 @@ def test_a_broken_vocabulary_stops_extract_before_any_work(
     assert litter(previous) == []
 
 
+def test_with_json_a_run_that_cannot_go_on_says_so_on_stdout_too(
+    vocab: Path, tmp_path: Path
+) -> None:
+    """A script reading --json's stdout learns why there is no summary: the error as JSON,
+    with the same exit code; a person still reads the one line on stderr."""
+    (vocab / "title_openers.txt").unlink()
+    out = tmp_path / "out"
+    result = cli("extract", str(SEED), "--out", str(out), "--jobs", "0", "--json")
+    assert result.exit_code == EXIT_CONFIG, result.output
+    line = f"albatts: {vocab}/title_openers.txt is missing: restore it (the pipeline reads it)"
+    assert result.stderr.splitlines() == [line]
+    assert json.loads(result.stdout) == {"error": line.removeprefix("albatts: "), "exit_code": 78}
+
+
 def test_a_missing_vocabulary_file_is_named(vocab: Path, tmp_path: Path) -> None:
     (vocab / "title_openers.txt").unlink()
     result = cli("extract", str(SEED), "--out", str(tmp_path / "out"), "--jobs", "0")
