@@ -38,7 +38,6 @@ from pathlib import Path
 
 from pipeline.cache_entry import (
     READ_ERRORS,
-    CorruptEntry,
     Entry,
     arrow_to_tables,
     entry_to_parts,
@@ -58,6 +57,7 @@ from pipeline.codes import Code
 from pipeline.formats import source_format
 from pipeline.inputs import Input
 from pipeline.model import FileResult
+from pipeline.verdict_json import CorruptEntry
 
 # Verdicts given by the parent (limits, a dead worker, a bug) or about files not read: they
 # depend on the run's limits and the machine, not on the file's bytes.

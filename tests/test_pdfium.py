@@ -40,7 +40,7 @@ from pipeline.extract.pdf_pdfium import Glyph, glyphs_to_words, page_frame, subp
 from pipeline.model import FileResult
 from pipeline.process import FileBytes, process_bytes
 from tests.conftest import EXAMPLES
-from tests.hostile import image_only_pdf, minimal_pdf, random_bytes, text_pdf
+from tests.hostile import image_only_pdf, minimal_pdf, pdf_of, random_bytes, text_pdf
 from tests.pdfcorpus.accuracy import committed_corpus, own_corpus
 
 pytestmark = pytest.mark.slow
@@ -254,20 +254,6 @@ def test_both_readers_read_turned_and_moved_pages_alike(sample: str, change: str
     a = process_bytes_with(data, f"{sample}-{change}.pdf", "pdfplumber")
     b = process_bytes_with(data, f"{sample}-{change}.pdf", "pdfium")
     assert not differences(a, b)
-
-
-def pdf_of(objects: list[bytes]) -> bytes:
-    """A PDF of these objects (numbered from 1; the first is the catalog)."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
-    return bytes(out + f"startxref\n{xref}\n%%EOF\n".encode())
 
 
 def test_a_mediabox_inherited_from_the_page_tree_is_the_pages_own() -> None:

@@ -237,6 +237,10 @@ def score_corpus(pdfs: Iterable[CorpusPdf], jobs: int = 1) -> Report:
     return report
 
 
+# Files whose tables one contract check covers; small enough to keep both workers busy.
+CHUNK = 8
+
+
 def extract_all(paths: Sequence[Path], jobs: int = 1) -> list[FileResult]:
     """process_file on every path, in `jobs` processes, in chunks whose tables are checked
     together (process_files: the same results, one contract check per chunk)."""
@@ -248,10 +252,6 @@ def extract_all(paths: Sequence[Path], jobs: int = 1) -> list[FileResult]:
 
     with ProcessPoolExecutor(jobs) as pool:
         return [result for done in pool.map(process_files, chunks) for result in done]
-
-
-# Files whose tables one contract check covers; small enough to keep both workers busy.
-CHUNK = 8
 
 
 def own_corpus(folder: Path) -> list[CorpusPdf]:
