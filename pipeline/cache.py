@@ -35,11 +35,11 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.cache_entry import (
     READ_ERRORS,
     Entry,
-    arrow_to_tables,
     entry_to_parts,
     result_to_entry,
 )
@@ -57,7 +57,10 @@ from pipeline.codes import Code
 from pipeline.formats import source_format
 from pipeline.inputs import Input
 from pipeline.model import FileResult
-from pipeline.verdict_json import CorruptEntry
+from pipeline.wire import Keep, with_frames
+
+if TYPE_CHECKING:
+    from pipeline.shards import ArrowTables
 
 # Verdicts given by the parent (limits, a dead worker, a bug) or about files not read: they
 # depend on the run's limits and the machine, not on the file's bytes.
@@ -115,50 +118,37 @@ class ResultCache:
     def results(
         self,
         inputs: Sequence[Input],
-        extract: Callable[[Sequence[Input]], list[FileResult]],
+        extract: Callable[[Sequence[Input], Keep], list[FileResult]],
         progress: Callable[[Path], None] = lambda _path: None,
+        keep: Keep = with_frames,
     ) -> list[FileResult]:
-        """Each input's result in order: from the cache when its entry is there, else from
-        extract (given the others, in order), whose results are then stored."""
-        stamps = [stamp_of(each.path) for each in inputs]
-        found = self._hits(inputs, stamps)
-        for each, hit in zip(inputs, found, strict=True):
-            if hit is not None:
-                progress(each.path)
-        missed = [each for each, hit in zip(inputs, found, strict=True) if hit is None]
-        fresh = iter(extract(missed))
-        results = []
-        for each, stamp, hit in zip(inputs, stamps, found, strict=True):
-            if hit is None:
-                hit = next(fresh)
-                self._store(each, stamp, hit)
-            results.append(hit)
-        self._save_index()
-        self.hits = sum(hit is not None for hit in found)
-        self._prune()
-        return results
-
-    def _hits(
-        self, inputs: Sequence[Input], stamps: Sequence[Stamp | None]
-    ) -> list[FileResult | None]:
-        entries = [self._entry(each, stamp) for each, stamp in zip(inputs, stamps, strict=True)]
-        with_tables = [
-            entry.tables for entry in entries if entry is not None and entry.tables is not None
-        ]
-        try:
-            converted = iter(arrow_to_tables(with_tables))
-        except CorruptEntry:  # not met with checked entries: then extract them all afresh
-            return [None for _ in inputs]
-        return [
-            FileResult(
-                entry.verdict,
-                next(converted) if entry.tables is not None else None,
-                entry.pictures,
+        """Each input's result in order, as `keep` makes it: from the cache when its entry
+        is there (its tables still in Arrow), else from extract (given the others, in
+        order, and how to keep each result), each result stored as it arrives."""
+        stamps = {each.name: stamp_of(each.path) for each in inputs}
+        results: list[FileResult | None] = [None] * len(inputs)
+        missed: list[int] = []
+        for number, each in enumerate(inputs):
+            entry = self._entry(each, stamps[each.name])
+            if entry is None:
+                missed.append(number)
+                continue
+            results[number] = keep(
+                each, FileResult(entry.verdict, None, entry.pictures), entry.tables
             )
-            if entry is not None
-            else None
-            for entry in entries
-        ]
+            progress(each.path)
+        self.hits = len(inputs) - len(missed)
+
+        def store(each: Input, result: FileResult, arrow: ArrowTables | None) -> FileResult:
+            self._store(each, stamps[each.name], result, arrow)
+            return keep(each, result, arrow)
+
+        fresh = extract([inputs[number] for number in missed], store)
+        for number, result in zip(missed, fresh, strict=True):
+            results[number] = result
+        self._save_index()
+        self._prune()
+        return [result for result in results if result is not None]
 
     def _entry(self, each: Input, stamp: Stamp | None) -> Entry | None:
         key = known_key(each, stamp, self._index, self.fingerprint)
@@ -179,7 +169,9 @@ class ResultCache:
             os.utime(self.folder / "entries" / f"{key}.zip")
         return entry
 
-    def _store(self, each: Input, before: Stamp | None, result: FileResult) -> None:
+    def _store(
+        self, each: Input, before: Stamp | None, result: FileResult, arrow: ArrowTables | None
+    ) -> None:
         sha256 = result.verdict.sha256
         if not self._writable or before is None or sha256 is None or not cacheable(result):
             return
@@ -187,7 +179,7 @@ class ResultCache:
         if stamp_of(each.path) != before:
             return
         key = self.fingerprint.key(sha256, each.name, source_format(each.path))
-        data = result_to_entry(result, key)
+        data = result_to_entry(result, key, arrow)
         if data is None or len(data) > MAX_ENTRY_BYTES:
             return
         try:

@@ -68,24 +68,32 @@ class Entry:
     tables: dict[str, pa.Table] | None
 
 
-def result_to_entry(result: FileResult, key: str) -> bytes | None:
+def result_to_entry(
+    result: FileResult, key: str, arrow: Mapping[str, pa.Table] | None = None
+) -> bytes | None:
     """An entry's bytes; None for tables not as profile_to_tables builds them (no entry
-    could give them back exactly)."""
+    could give them back exactly). The tables are the result's, or else `arrow` (as
+    shards.frames_to_arrow gives them)."""
     tables = result.tables
     if tables is not None and not all(_as_built(name, tables.get(name)) for name in TABLES):
         return None
+    if tables is not None:
+        arrow = {
+            name: pa.Table.from_pandas(frame, preserve_index=False)
+            for name, frame in tables.items()
+        }
     about = {
         "entry_format": ENTRY_FORMAT,
         "key": key,
         "verdict": verdict_to_json(result.verdict),
         "pictures": [{"page": each.page, "caption": each.caption} for each in result.pictures],
-        "tables": tables is not None,
+        "tables": arrow is not None,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         _add(archive, _RESULT, json.dumps(about, ensure_ascii=True).encode("ascii"))
-        for name, frame in (tables or {}).items():
-            _add(archive, f"tables/{name}.arrow", _frame_to_arrow(frame))
+        for name, table in (arrow or {}).items():
+            _add(archive, f"tables/{name}.arrow", _table_to_ipc(table))
         for number, picture in enumerate(result.pictures):
             _add(archive, f"pictures/{number}.png", picture.png)
     return buffer.getvalue()
@@ -165,8 +173,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data)
 
 
-def _frame_to_arrow(frame: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+def _table_to_ipc(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)

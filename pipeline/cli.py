@@ -414,7 +414,11 @@ def inspect_command(file: Path, pages: tuple[int, ...], out_dir: Path | None) ->
     "--markdown", "as_markdown", is_flag=True, help="Markdown, for a CI log or a pull request."
 )
 @click.option("--json", "as_json", is_flag=True, help="Every difference as JSON on stdout.")
-@click.option("--provenance", is_flag=True, help="Compare source_file/_sha256/_line/_page too.")
+@click.option(
+    "--provenance",
+    is_flag=True,
+    help="Compare provenance too (source_*, extraction_method, ocr_confidence).",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=1),

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
     from pipeline.extract.pdf_model import PdfLayout
+    from pipeline.wire import Keep
 
 # The address that starts a LocalCluster for the run instead of connecting to one.
 LOCAL = "local"
@@ -90,12 +91,15 @@ def process_on_dask(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
+    keep: Keep = lambda _input, result, _arrow: result,
 ) -> list[FileResult]:
-    """The results of process_isolated, in the order of inputs, from tasks on the Dask
-    cluster at address (`local`: a LocalCluster of limits.jobs worker processes)."""
-    results: dict[int, FileResult] = dict(
-        iter_dask(inputs, limits, address, progress, layout, max_bytes)
-    )
+    """The results of process_isolated, in the order of inputs (each as `keep` makes it
+    when it arrives), from tasks on the Dask cluster at address (`local`: a LocalCluster
+    of limits.jobs worker processes)."""
+    results: dict[int, FileResult] = {
+        index: keep(inputs[index], result, None)
+        for index, result in iter_dask(inputs, limits, address, progress, layout, max_bytes)
+    }
     return [results[index] for index in range(len(inputs))]
 
 

@@ -16,7 +16,16 @@ import pandas as pd
 
 from pipeline.contract.tables import TABLES, primary_key
 
-PROVENANCE = ("source_file", "source_format", "source_sha256", "source_line", "source_page")
+# Where a row came from and how it was read (a scan read by OCR, or a text layer).
+PROVENANCE = (
+    "source_file",
+    "source_format",
+    "source_sha256",
+    "source_line",
+    "source_page",
+    "extraction_method",
+    "ocr_confidence",
+)
 _OCCURRENCE = "_occurrence"
 _PLACE = "_place"
 

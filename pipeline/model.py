@@ -99,13 +99,21 @@ class Source:
     sha256: str
 
 
+# A word of a cell and Tesseract's confidence in it (whole percent, 0-100), or None for a
+# word from a text layer (a page of the same cell that was not read by OCR).
+ReadWord = tuple[str, int | None]
+
+
 @dataclass(frozen=True)
 class Cell:
-    """The raw text of one table cell (lines joined by newlines) and where it starts."""
+    """The raw text of one table cell (lines joined by newlines) and where it starts; for
+    a cell on a page read by OCR, its words in reading order with their confidences (None
+    for a cell no OCR read)."""
 
     text: str
     line: int | None = None
     page: int | None = None
+    ocr: tuple[ReadWord, ...] | None = None
 
 
 # --- what extraction finds in a document, before any cleaning -------------------------
@@ -155,6 +163,8 @@ class Document:
     sections: tuple[RawSection, ...]
     # Warnings found while reading (e.g. an inferred encoding).
     issues: tuple[Issue, ...] = ()
+    # The pages read by OCR (a PDF's pages without a text layer).
+    ocr_pages: tuple[int, ...] = ()
 
 
 # --- a normalised profile ---------------------------------------------------------------
@@ -165,6 +175,8 @@ class Statement:
     text: str
     line: int | None
     page: int | None
+    # The lowest OCR confidence (percent) of the words it is made of; None when no OCR read it.
+    ocr_confidence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +184,8 @@ class EscoSkill:
     label: str
     line: int | None
     page: int | None
+    # The lowest OCR confidence (percent) of the words it is made of; None when no OCR read it.
+    ocr_confidence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +195,8 @@ class Item:
     text: str
     line: int | None
     page: int | None
+    # The lowest OCR confidence (percent) of the words it is made of; None when no OCR read it.
+    ocr_confidence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +211,8 @@ class Competence:
     esco_skills: tuple[EscoSkill, ...]
     line: int | None
     page: int | None
+    # Of the words of its heading, name, type and level (see Statement).
+    ocr_confidence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +222,8 @@ class Occupation:
     esco_uri: str
     line: int | None
     page: int | None
+    # Of the words of its code, label and URI (see Statement).
+    ocr_confidence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +242,12 @@ class Profile:
     occupations: tuple[Occupation, ...]
     competences: tuple[Competence, ...]
     source: Source
+    # The pages read by OCR, and the lowest OCR confidence (percent) of the words of its
+    # own fields (cover, Minimum EQF, Value Chain); None when no OCR read them.
+    ocr_pages: tuple[int, ...] = ()
+    ocr_confidence: int | None = None
+    # Of the words of the Minimum EQF value, which eqf_levels is read from.
+    eqf_ocr_confidence: int | None = None
 
     @property
     def min_eqf(self) -> int | None:

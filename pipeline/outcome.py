@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.model import Verdict
@@ -16,19 +18,29 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RunReport:
     verdicts: tuple[Verdict, ...]
-    # The tables as published; None when the outputs were already up to date, so that the
-    # run loaded nothing (see freshness.py): they are in the output folder.
-    tables: Tables | None
     # Whether the outputs were written (a run with no profile to publish keeps the old).
     published: bool = True
     # Each source_file as the steward typed it (relative to the working folder).
     typed: dict[str, str] = field(default_factory=dict)
     # Inputs whose results came from the cache instead of being extracted by this run.
     from_cache: int = 0
-    # Rows per table; taken from tables when not given.
-    rows: Mapping[str, int] | None = None
+    # Rows per table published.
+    rows: Mapping[str, int] = field(default_factory=dict)
     # Whether the outputs were found up to date and left as they were.
     up_to_date: bool = False
+    # Where the tables are: the output folder (None when nothing was published).
+    out_dir: Path | None = None
+
+    @cached_property
+    def tables(self) -> Tables:
+        """The published tables, read back from out_dir when first asked for (a run never
+        holds them all: see shards.py); empty tables when nothing was published."""
+        from pipeline.outputs import read_output
+        from pipeline.shards import empty_tables
+
+        if self.out_dir is None:
+            return empty_tables()
+        return read_output(self.out_dir).tables
 
     @property
     def rejected(self) -> tuple[Verdict, ...]:
@@ -36,6 +48,4 @@ class RunReport:
 
     @property
     def row_counts(self) -> dict[str, int]:
-        if self.rows is not None:
-            return dict(self.rows)
-        return {name: len(frame) for name, frame in (self.tables or {}).items()}
+        return dict(self.rows)

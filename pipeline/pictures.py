@@ -17,7 +17,7 @@ from pipeline.extract.pdf import Trace, read_pdf
 from pipeline.extract.pdf_layout import TracedRow
 from pipeline.extract.pdf_lines import TextLine
 from pipeline.extract.pdf_model import Box, PdfLayout, Shape
-from pipeline.extract.pdf_plumber import page_png
+from pipeline.extract.pdf_plumber import page_pngs
 from pipeline.inspect import PROBLEM, pad
 from pipeline.model import Issue, PagePicture, Source
 
@@ -58,19 +58,25 @@ def problem_pictures(
         # On a failure the trace holds what was found up to the problem, and its place.
         with suppress(PipelineError):
             read_pdf(data, source, layout, trace)
-    pictures = []
+    drawn = []
     for page in pages[:MAX_PAGES]:
         on_page = [issue for issue in issues if issue.location.page == page]
         boxes = [box for issue in on_page for box in _places(trace, issue, page)]
         try:
             outlines = [Shape("outline", pad(box, 3), PROBLEM, 3) for box in boxes]
-            png = page_png(data, page, outlines, RESOLUTION)
         except MemoryError:
             raise  # the worker's memory verdict
         except Exception:  # a picture is a courtesy, never a new failure
             continue
-        pictures.append(PagePicture(page, png, _caption(on_page, bool(boxes))))
-    return tuple(pictures)
+        drawn.append((page, outlines, _caption(on_page, bool(boxes))))
+    # One opening of the document for all its pictures; a page that cannot be drawn is
+    # left out (a picture is a courtesy, never a new failure).
+    pngs = page_pngs(data, [(page, outlines) for page, outlines, _ in drawn], RESOLUTION)
+    return tuple(
+        PagePicture(page, png, caption)
+        for (page, _, caption), png in zip(drawn, pngs, strict=True)
+        if png is not None
+    )
 
 
 def _places(trace: Trace, issue: Issue, page: int) -> list[Box]:

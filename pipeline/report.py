@@ -32,6 +32,9 @@ PICTURED_FILES = 50
 # so that a run of 10,000 profiles still gives a report a browser opens at once. Each one
 # is in full in json/profiles/<profile_id>.json.
 DETAILED_PROFILES = 200
+# Rejected files, and files with warnings, whose problems the report lists (each kind); the
+# others are counted, their problems in validation.json and manifest.json.
+DETAILED_FILES = 200
 
 
 def render_report(
@@ -40,25 +43,104 @@ def render_report(
     pictures: Mapping[str, Sequence[PagePicture]] | None = None,
 ) -> str:
     """The report of the run that `manifest` describes (see write.manifest)."""
-    inputs = [_with_full_locations(entry) for entry in manifest.get("inputs", [])]
-    rejected = [entry for entry in inputs if entry["status"] == "rejected"]
-    warned = [entry for entry in inputs if entry["status"] == "ok" and entry["warnings"]]
+    shown = ReportProfiles(DETAILED_PROFILES)
+    shown.add(tables)
+    return render_report_parts(manifest, shown.detailed, shown.listed, pictures)
+
+
+class ReportProfiles:
+    """What the report shows of the profiles, gathered from the tables chunk by chunk (in
+    profile_id order): the first `detailed` ones in full, the others' ids and titles."""
+
+    def __init__(self, detailed: int) -> None:
+        self._count = detailed
+        self.detailed: dict[str, pd.DataFrame] = {}
+        self.listed: list[dict[str, Any]] = []
+        self._seen = 0
+
+    def add(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        profiles = tables["profiles"]
+        room = max(0, self._count - self._seen)
+        if room:
+            first = _first_profiles(tables, room)
+            self.detailed = (
+                {
+                    name: pd.concat([self.detailed[name], frame], ignore_index=True)
+                    for name, frame in first.items()
+                }
+                if self.detailed
+                else first
+            )
+        self.listed += frame_to_records(
+            profiles.iloc[room:][["profile_id", "title", "source_file"]]
+        )
+        self._seen += len(profiles)
+
+
+class ReportInputs:
+    """What the report shows of the inputs, gathered one manifest entry at a time (see
+    write.manifest_entries): a line each, and the problems of the first `detailed`
+    rejected files and of the first `detailed` files with warnings."""
+
+    def __init__(self, detailed: int | None = None) -> None:
+        self._detailed = DETAILED_FILES if detailed is None else detailed
+        self.lines: list[dict[str, Any]] = []
+        self.rejected: list[dict[str, Any]] = []
+        self.warned: list[dict[str, Any]] = []
+        self.rejected_count = self.warned_count = self.warning_count = 0
+
+    def add(self, entry: Mapping[str, Any]) -> None:
+        self.lines.append(
+            {
+                **{key: entry.get(key) for key in _LINE_KEYS},
+                "errors": len(entry.get("errors", [])),
+                "warnings": len(entry.get("warnings", [])),
+            }
+        )
+        self.warning_count += len(entry.get("warnings", []))
+        if entry["status"] == "rejected":
+            self.rejected_count += 1
+            if len(self.rejected) < self._detailed:
+                self.rejected.append(_with_full_locations(entry))
+        elif entry.get("warnings"):
+            self.warned_count += 1
+            if len(self.warned) < self._detailed:
+                self.warned.append(_with_full_locations(entry))
+
+
+_LINE_KEYS = ("source_file", "source_format", "status", "profile_id", "sha256")
+
+
+def render_report_parts(
+    manifest: Mapping[str, Any],
+    detailed: Mapping[str, pd.DataFrame],
+    listed: Sequence[Mapping[str, Any]],
+    pictures: Mapping[str, Sequence[PagePicture]] | None = None,
+    inputs: ReportInputs | None = None,
+) -> str:
+    """render_report from the profiles shown in full and those listed (ReportProfiles),
+    and the inputs as ReportInputs gathered them (else from manifest["inputs"])."""
+    if inputs is None:
+        inputs = ReportInputs()
+        for entry in manifest.get("inputs", []):
+            inputs.add(entry)
     context = {
-        "manifest": {**manifest, "inputs": inputs},
+        "manifest": manifest,
+        "inputs": inputs.lines,
         "counts": {
-            "inputs": len(inputs),
-            "ok": len(inputs) - len(rejected),
-            "rejected": len(rejected),
-            "warnings": sum(len(entry["warnings"]) for entry in inputs),
+            "inputs": len(inputs.lines),
+            "ok": len(inputs.lines) - inputs.rejected_count,
+            "rejected": inputs.rejected_count,
+            "warnings": inputs.warning_count,
         },
-        "rejected": rejected,
-        "warned": warned,
-        "profiles": profile_views(_first_profiles(tables, DETAILED_PROFILES)),
-        "more_profiles": frame_to_records(
-            tables["profiles"].iloc[DETAILED_PROFILES:][["profile_id", "title", "source_file"]]
-        ),
+        "rejected": inputs.rejected,
+        "warned": inputs.warned,
+        "more_rejected": inputs.rejected_count - len(inputs.rejected),
+        "more_warned": inputs.warned_count - len(inputs.warned),
+        "profiles": profile_views(detailed),
+        "more_profiles": list(listed),
         "detailed_profiles": DETAILED_PROFILES,
-        "pictures": _pictured(pictures or {}, [*rejected, *warned]),
+        "pictures": _pictured(pictures or {}, [*inputs.rejected, *inputs.warned]),
         "anchor": anchor,
         "quote": quote,
         "by_kind": by_kind,
@@ -115,7 +197,7 @@ def _pictured(
     pictures: Mapping[str, Sequence[PagePicture]], entries: Sequence[Mapping[str, Any]]
 ) -> dict[str, Sequence[PagePicture]]:
     """The pictures of the first PICTURED_FILES files that have any, in report order."""
-    names = [entry["source_file"] for entry in entries if pictures.get(entry["source_file"])]
+    names = [entry["source_file"] for entry in entries if entry["source_file"] in pictures]
     return {name: pictures[name] for name in names[:PICTURED_FILES]}
 
 

@@ -9,10 +9,12 @@ so a re-run on unchanged inputs answers in a fraction of a second.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import freshness
-from pipeline.cache_key import fingerprint
+from pipeline.cache_key import Fingerprint, fingerprint
 from pipeline.discover import unique_inputs
 from pipeline.forkserver import start_early
 from pipeline.inputs import Input, display_path, refused_result
@@ -20,6 +22,10 @@ from pipeline.model import FileResult
 from pipeline.out_dir import check_output_dir
 from pipeline.outcome import RunReport
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.shards import ArrowTables, ShardStore
+    from pipeline.wire import Keep
 
 
 def run(
@@ -50,19 +56,37 @@ def run(
                 progress(each.path)
             return RunReport(
                 found.verdicts,
-                None,
                 typed=typed,
                 from_cache=sum(each.refused is None for each in ordered),
                 rows=found.rows,
                 up_to_date=True,
+                out_dir=settings.out_dir,
             )
     if settings.limits is not None and settings.dask_scheduler is None:
         start_early()  # the workers' server loads the pipeline while this process does
     from pipeline.dataset import publish
+    from pipeline.shards import ShardStore
 
-    results, from_cache = _results(ordered, settings, progress, say)
-    if keys is None:
-        return publish(ordered, results, settings, say, from_cache)
+    with ShardStore(settings.out_dir) as store:
+        results, from_cache = _results(ordered, settings, progress, say, store)
+        if keys is None:
+            return publish(ordered, results, store, settings, say, from_cache)
+        return _publish_remembered(ordered, results, store, settings, say, from_cache, keys)
+
+
+def _publish_remembered(
+    ordered: Sequence[Input],
+    results: Sequence[FileResult],
+    store: ShardStore,
+    settings: Settings,
+    say: Callable[[str], None],
+    from_cache: int,
+    keys: Fingerprint,
+) -> RunReport:
+    """publish, and record what was published from (see freshness.py)."""
+    from pipeline.dataset import publish
+
+    options = {**settings.recorded(), "formats": list(settings.formats)}
     freshness.forget(settings.cache_dir, settings.out_dir)
     # After the cache has recorded this run's files; None when one of them cannot be vouched
     # for (a timeout, a file changed in the last seconds): then the next run works again.
@@ -74,7 +98,7 @@ def run(
                 settings.cache_dir, settings.out_dir, digest, report.verdicts, report.row_counts
             )
 
-    return publish(ordered, results, settings, say, from_cache, remember)
+    return publish(ordered, results, store, settings, say, from_cache, remember)
 
 
 def _results(
@@ -82,20 +106,35 @@ def _results(
     settings: Settings,
     progress: Callable[[Path], None],
     say: Callable[[str], None],
+    store: ShardStore,
 ) -> tuple[list[FileResult], int]:
     """Each input's result in order: the refused ones as discovery judged them, the others
     from the cache or else from the executor that settings pick; and how many came from
-    the cache."""
+    the cache. Each result's tables go to the store as the result arrives: the results
+    come back without them."""
     from pipeline.cache import ResultCache
+    from pipeline.shards import frames_to_arrow
     from pipeline.workers import process_in_process, process_isolated
 
     readable = [each for each in ordered if each.refused is None]
+    position = {each.name: number for number, each in enumerate(ordered)}
 
-    def extract(inputs: Sequence[Input]) -> list[FileResult]:
+    def keep(each: Input, result: FileResult, arrow: ArrowTables | None) -> FileResult:
+        if result.tables is not None:
+            arrow = frames_to_arrow(result.tables)
+        if arrow is not None:
+            store.add(position[each.name], result.verdict.profile_id or "", arrow)
+        if result.pictures:
+            store.add_pictures(position[each.name], result.pictures)
+        return replace(result, tables=None, pictures=())
+
+    def extract(inputs: Sequence[Input], keep: Keep) -> list[FileResult]:
         if not inputs:  # every file from the cache: no worker is started
             return []
         if settings.limits is None:
-            return process_in_process(inputs, progress, settings.layout, settings.max_file_bytes)
+            return process_in_process(
+                inputs, progress, settings.layout, settings.max_file_bytes, keep
+            )
         if settings.dask_scheduler is not None:
             from pipeline.dask_executor import process_on_dask
 
@@ -106,9 +145,10 @@ def _results(
                 progress,
                 settings.layout,
                 settings.max_file_bytes,
+                keep,
             )
         return process_isolated(
-            inputs, settings.limits, progress, settings.layout, settings.max_file_bytes
+            inputs, settings.limits, progress, settings.layout, settings.max_file_bytes, keep
         )
 
     from_cache = 0
@@ -116,10 +156,10 @@ def _results(
         cache = ResultCache(
             settings.cache_dir, fingerprint(settings.layout, settings.max_file_mb), say
         )
-        processed = cache.results(readable, extract, progress)
+        processed = cache.results(readable, extract, progress, keep)
         from_cache = cache.hits
     else:
-        processed = extract(readable)
+        processed = extract(readable, keep)
     results = iter(processed)
     combined = [refused_result(each) if each.refused else next(results) for each in ordered]
     return combined, from_cache

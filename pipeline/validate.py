@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 
@@ -66,17 +67,27 @@ def contract_issues(
     if not files:
         return []
     failing: set[int] = set()
-    for name, model in TABLES.items():
-        try:
-            model.validate(batch.frames[name], lazy=True)
-        except pandera.errors.SchemaErrors as errors:
-            rows = pd.to_numeric(errors.failure_cases["index"], errors="coerce")
-            if rows.isna().any():  # a failure of a whole column: whose, the batch cannot say
-                failing.update(range(len(files)))
-                break
-            failing.update(int(n) for n in set(batch.owners(name)[rows.astype(int).to_numpy()]))
+    for name in TABLES:
+        rows = _pandera_rows(name, batch.frames[name])
+        if rows is None:  # a failure of a whole column: whose, the batch cannot say
+            failing.update(range(len(files)))
+            break
+        failing.update(np.unique(batch.owners(name)[rows]).tolist())
     failing.update(_broken_links(batch))
     return [validate_tables(tables[n], files[n]) if n in failing else [] for n in range(len(files))]
+
+
+def _pandera_rows(table: str, frame: pd.DataFrame) -> np.ndarray | None:
+    """The positions of the rows pandera's validation of the table names, or None if a
+    failure names no row."""
+    try:
+        TABLES[table].validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        labels = pd.to_numeric(errors.failure_cases["index"], errors="coerce")
+        if labels.isna().any():
+            return None
+        return labels.astype(int).to_numpy()  # the labels of a batch's default index
+    return np.empty(0, dtype=np.intp)
 
 
 def _broken_links(batch: Batch) -> set[int]:

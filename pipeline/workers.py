@@ -40,6 +40,10 @@ from pipeline.inputs import Input
 from pipeline.limits import Limits as Limits
 from pipeline.model import FileResult, Issue, Location, Verdict
 from pipeline.process import Extracted, extract_bytes, finish, not_read, process_file, read_input
+from pipeline.shards import ArrowTables
+from pipeline.wire import Keep, Packed, pack, unpack, with_frames
+
+Unpacked = tuple[FileResult, ArrowTables | None]
 
 _POLL_SECONDS = 0.05
 # Files that share a worker and one contract check (see batches): PDF and Word files take a
@@ -79,8 +83,10 @@ def process_isolated(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
+    keep: Keep = with_frames,
 ) -> list[FileResult]:
-    """process_file for every input, in workers; results in the order of inputs. The PDF
+    """process_file for every input, in workers; results in the order of inputs, each as
+    `keep` makes it when it arrives (its tables come as Arrow: see wire.py). The PDF
     layout tolerances travel with each file to its worker, which alone touches the file
     (the parent never opens an input, so no input can block or exhaust it).
 
@@ -94,13 +100,13 @@ def process_isolated(
     running: dict[Connection, _Task] = {}
     results: dict[int, FileResult] = {}
 
-    def settle(task: _Task, outcome: list[FileResult] | Verdict) -> None:
+    def settle(task: _Task, outcome: list[Unpacked] | Verdict) -> None:
         if isinstance(outcome, Verdict) and len(task.batch) > 1:
             pending.extendleft([each] for each in reversed(task.batch))
             return
-        done = outcome if isinstance(outcome, list) else [FileResult(outcome, None)]
-        for (index, each), result in zip(task.batch, done, strict=True):
-            results[index] = result
+        done = outcome if isinstance(outcome, list) else [(FileResult(outcome, None), None)]
+        for (index, each), (result, arrow) in zip(task.batch, done, strict=True):
+            results[index] = keep(each, result, arrow)
             progress(each.path)
 
     try:
@@ -184,7 +190,7 @@ def _work(
             connection.send(("finishing", None))
         result = finish(extracted)
         over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
-        message: tuple[str, object] = ("memory", None) if over else ("ok", result)
+        message: tuple[str, object] = ("memory", None) if over else ("ok", pack(result))
     except MemoryError:
         message = ("memory", None)
     except Exception:  # a bug, not an input problem: report it with its traceback
@@ -230,7 +236,7 @@ def _limit_resources(limits: Limits) -> None:
 
 def _receive(
     connection: Connection, task: _Task, limits: Limits
-) -> list[FileResult] | Verdict | None:
+) -> list[Unpacked] | Verdict | None:
     """The worker's results, or the verdict on the file it was at when it failed; None when
     it only said how far it is."""
     try:
@@ -255,8 +261,8 @@ def _receive(
     connection.close()
     task.process.join(timeout=5)
     if kind == "ok":
-        assert isinstance(payload, list)
-        return payload
+        assert isinstance(payload, Packed)
+        return unpack(payload)
     if kind == "memory":
         return _memory_verdict(task, limits)
     if kind == "error":
@@ -368,16 +374,16 @@ def process_in_process(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
+    keep: Keep = with_frames,
 ) -> list[FileResult]:
     """The same work in this process, without limits (--jobs 0, for debugging)."""
     results = []
     for each in inputs:
         each = each if isinstance(each, Input) else Input.of(each)
         try:
-            results.append(
-                process_file(each.path, layout=layout, name=each.name, max_bytes=max_bytes)
-            )
+            result = process_file(each.path, layout=layout, name=each.name, max_bytes=max_bytes)
         except Exception:  # a bug, not an input problem: the verdict carries the traceback
-            results.append(FileResult(_internal_error(each, traceback.format_exc()), None))
+            result = FileResult(_internal_error(each, traceback.format_exc()), None)
+        results.append(keep(each, result, None))
         progress(each.path)
     return results

@@ -19,16 +19,15 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
@@ -39,9 +38,18 @@ from pipeline.errors import OutputError
 from pipeline.lock import WAIT_FOR_LOCK_S, output_lock
 from pipeline.model import Issue, PagePicture, Verdict, printable_name
 from pipeline.out_dir import GENERATOR, MANIFEST, check_output_dir
-from pipeline.report import REPORT, render_report
-from pipeline.stages.tables import frame_to_records
+from pipeline.report import (
+    DETAILED_PROFILES,
+    REPORT,
+    ReportInputs,
+    ReportProfiles,
+    render_report_parts,
+)
+from pipeline.shards import empty_tables, remove_abandoned
+from pipeline.stages.tables import Tables, with_output_dtypes
+from pipeline.table_sinks import TableSinks
 
+T = TypeVar("T")
 _STAGING = ".staging-"
 _PREVIOUS = ".previous-"
 # What follows either in a name a run gives: mkdtemp's letters, or a pid.
@@ -52,8 +60,10 @@ PAUSE_MID_SWAP = "ALBATTS_TEST_PAUSE_MID_SWAP"
 
 @dataclass(frozen=True)
 class Outputs:
-    tables: Mapping[str, pd.DataFrame]
-    documents: Mapping[str, Mapping[str, Any]]
+    # The published tables in profile_id order, a chunk at a time (read once, as written).
+    chunks: Iterable[Tables]
+    # Rows per table of all the chunks.
+    rows: Mapping[str, int]
     verdicts: Sequence[Verdict]
     formats: Sequence[str]
     # The options that shape the tables (never the machine's: no jobs, no paths).
@@ -72,6 +82,7 @@ def recover_interrupted(out_dir: Path) -> None:
         previous = previous[:-1]
     for leftover in [*_left_beside(out_dir, _STAGING), *previous]:
         shutil.rmtree(leftover, ignore_errors=True)
+    remove_abandoned(out_dir)
 
 
 def _left_beside(out_dir: Path, kind: str) -> list[Path]:
@@ -113,34 +124,45 @@ def write_outputs(
 
 def _write_staged(out_dir: Path, outputs: Outputs) -> None:
     with _staged(out_dir) as staging:
-        for name, frame in outputs.tables.items():
-            if "parquet" in outputs.formats:
-                write_parquet(frame, staging / "parquet" / f"{name}.parquet", name)
-            if "csv" in outputs.formats:
-                write_csv(frame, staging / "csv" / f"{name}.csv")
-            if "json" in outputs.formats:
-                write_json(frame_to_records(frame), staging / "json" / f"{name}.json")
-        if "json" in outputs.formats:
-            for profile_id, document in outputs.documents.items():
-                target = staging / "json" / "profiles" / f"{profile_id}.json"
-                write_json(document, _inside(staging, target))
-        write_json(validation_report(outputs), staging / "validation.json")
-        described = manifest(outputs)
-        write_json(described, staging / MANIFEST)
-        write_text(render_report(described, outputs.tables, outputs.pictures), staging / REPORT)
+        sinks = TableSinks(
+            staging, outputs.formats, arrow_schema, json_bytes, lambda p: _inside(staging, p)
+        )
+        shown = ReportProfiles(DETAILED_PROFILES)
+        try:
+            for chunk in _at_least_one(outputs.chunks):
+                chunk = with_output_dtypes(chunk)
+                sinks.write(chunk)
+                shown.add(chunk)
+        finally:
+            sinks.close()
+        write_json_ending_in_list(
+            {}, "issues", validation_issues(outputs), staging / "validation.json"
+        )
+        head = manifest_head(outputs)
+        inputs = ReportInputs()
+        write_json_ending_in_list(
+            head, "inputs", _told(manifest_entries(outputs), inputs.add), staging / MANIFEST
+        )
+        html = render_report_parts(head, shown.detailed, shown.listed, outputs.pictures, inputs)
+        write_text(html, staging / REPORT)
         write_json(datapackage(outputs.formats), staging / "datapackage.json")
         write_text(data_dictionary(), staging / "DATA.md")
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+def _told(items: Iterable[T], told: Callable[[T], None]) -> Iterator[T]:
+    for item in items:
+        told(item)
+        yield item
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, table: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    schema = arrow_schema(frame, table)
-    pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), path)
+def _at_least_one(chunks: Iterable[Tables]) -> Iterator[Tables]:
+    """The chunks; one of empty tables when there is none (every file has its header)."""
+    empty = True
+    for chunk in chunks:
+        empty = False
+        yield chunk
+    if empty:
+        yield empty_tables()
 
 
 def arrow_schema(frame: pd.DataFrame, table: str) -> pa.Schema:
@@ -185,9 +207,15 @@ def write_text(text: str, path: Path) -> None:
 
 
 def write_bytes(data: bytes, path: Path) -> None:
-    """Every JSON, HTML and Markdown output is written here."""
+    with open_output(path) as file:
+        file.write(data)
+
+
+def open_output(path: Path) -> BinaryIO:
+    """Every JSON, HTML and Markdown output beside the tables is opened here, whether it is
+    written whole or an item at a time."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    return path.open("wb")
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:
@@ -216,41 +244,65 @@ def _inside(root: Path, target: Path) -> Path:
 
 def validation_report(outputs: Outputs) -> dict[str, Any]:
     """Every error and warning of the run, one record each, in input order."""
-    return {
-        "issues": [
-            {
+    return {"issues": list(validation_issues(outputs))}
+
+
+def validation_issues(outputs: Outputs) -> Iterator[dict[str, Any]]:
+    for verdict in outputs.verdicts:
+        for issue in verdict.issues:
+            yield {
                 "source_file": printable_name(verdict.source_file),
                 "status": verdict.status,
                 "severity": issue.severity,
                 **issue_to_json(issue),
             }
-            for verdict in outputs.verdicts
-            for issue in verdict.issues
-        ]
-    }
 
 
 def manifest(outputs: Outputs) -> dict[str, Any]:
+    return {**manifest_head(outputs), "inputs": list(manifest_entries(outputs))}
+
+
+def manifest_head(outputs: Outputs) -> dict[str, Any]:
+    """The manifest but its last key, "inputs" (manifest_entries)."""
     return {
         "generator": GENERATOR,
         "pipeline_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "options": dict(outputs.options),
         "vocabularies": vocabulary_hashes(),
-        "tables": {name: len(frame) for name, frame in outputs.tables.items()},
-        "inputs": [
-            {
-                "source_file": printable_name(verdict.source_file),
-                "sha256": verdict.sha256,
-                "source_format": verdict.source_format,
-                "status": verdict.status,
-                "profile_id": verdict.profile_id,
-                "errors": [issue_to_json(issue) for issue in verdict.errors],
-                "warnings": [issue_to_json(issue) for issue in verdict.warnings],
-            }
-            for verdict in outputs.verdicts
-        ],
+        "tables": {name: outputs.rows.get(name, 0) for name in TABLES},
     }
+
+
+def manifest_entries(outputs: Outputs) -> Iterator[dict[str, Any]]:
+    for verdict in outputs.verdicts:
+        yield {
+            "source_file": printable_name(verdict.source_file),
+            "sha256": verdict.sha256,
+            "source_format": verdict.source_format,
+            "status": verdict.status,
+            "profile_id": verdict.profile_id,
+            "errors": [issue_to_json(issue) for issue in verdict.errors],
+            "warnings": [issue_to_json(issue) for issue in verdict.warnings],
+        }
+
+
+def write_json_ending_in_list(
+    head: Mapping[str, Any], key: str, items: Iterable[Any], path: Path
+) -> None:
+    """json_bytes({**head, key: list(items)}) written an item at a time: the list is the
+    last value, its items two levels deep (four spaces in front of each line)."""
+    text = json_bytes({**head, key: []})
+    ending = b"[]\n}\n"
+    assert text.endswith(ending)
+    with open_output(path) as file:
+        file.write(text[: -len(ending)])
+        separator = b"[\n"
+        for item in items:
+            lines = json_bytes(item).rstrip(b"\n").split(b"\n")
+            file.write(separator + b"\n".join(b"    " + line for line in lines))
+            separator = b",\n"
+        file.write(b"[]\n}\n" if separator == b"[\n" else b"\n  ]\n}\n")
 
 
 @contextmanager

@@ -149,7 +149,7 @@ def test_groups_follow_code_and_message_not_values() -> None:
 
 
 def report(*verdicts: Verdict, published: bool = True) -> RunReport:
-    return RunReport(verdicts, {}, published=published)
+    return RunReport(verdicts, published=published)
 
 
 def plain(lines: list) -> list[str]:

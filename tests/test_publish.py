@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import __version__
+from pipeline import __version__, shards
 from pipeline.codes import MEANINGS, Code
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.dataset import reject_key_clashes
@@ -312,10 +312,15 @@ def _clashes_one_row_at_a_time(results: list[FileResult]) -> dict[int, list[str]
     return clashes
 
 
-def test_key_clashes_are_told_as_a_row_by_row_reading_finds_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spill_bytes", [1, shards.SPILL_BYTES], ids=["a-run-each", "one-run"])
+def test_key_clashes_are_told_as_a_row_by_row_reading_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill_bytes: int
+) -> None:
     """Partial overlaps: b shares a's competences only (another profile row), c shares
     everything with a, d shares nothing; each rejection names its first clash and counts
-    the others, in the order of a reading of the inputs one by one."""
+    the others, in the order of a reading of the inputs one by one; whether the inputs'
+    tables are on disk in one run or each in its own."""
+    monkeypatch.setattr(shards, "SPILL_BYTES", spill_bytes)
     (tmp_path / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     a = process_file(tmp_path / "a.txt")
     d = process_file(AUTHORED / "battery-cell-production-operator.txt")

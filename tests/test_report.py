@@ -208,3 +208,38 @@ def test_a_large_run_shows_the_first_profiles_in_full_and_lists_the_others(
     competence = tables["competences"]
     [name] = competence.loc[competence["profile_id"] == first, "name"].head(1).tolist()
     assert name in html
+
+
+def test_a_large_run_lists_the_problems_of_the_first_files_and_counts_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Thousands of files with warnings would make a report no browser opens: the first
+    DETAILED_FILES of each kind are shown, the others counted and pointed to."""
+    from pipeline import report
+    from pipeline.stages.tables import concat_tables
+
+    monkeypatch.setattr(report, "DETAILED_FILES", 2)
+    problem = {"code": "unknown-level", "message": "odd level", "location": {"file": "x"}}
+
+    def entry(n: int, status: str) -> dict[str, object]:
+        errors = [{**problem, "stage": "validate", "hint": ""}] if status == "rejected" else []
+        warnings = [] if status == "rejected" else [{**problem, "stage": "validate", "hint": ""}]
+        return {
+            "source_file": f"{status}-{n}.txt",
+            "source_format": "text",
+            "sha256": "0" * 64,
+            "status": status,
+            "profile_id": None if status == "rejected" else f"p{n}",
+            "errors": errors,
+            "warnings": warnings,
+        }
+
+    inputs = [entry(n, status) for status in ("rejected", "ok") for n in range(5)]
+    options = {"formats": [], "strict": False}
+    manifest = {"pipeline_version": "v", "schema_version": "s", "options": options, "tables": {}}
+    html = report.render_report({**manifest, "inputs": inputs}, concat_tables([]))
+    assert html.count('<section class="file rejected"') == 2
+    assert html.count('<section class="file warned"') == 2
+    assert "Rejected files (5)" in html and "Warnings (5)" in html
+    assert "3 more are in the Inputs table" in html
+    assert html.count("<td>rejected-4.txt</td>") == 1  # every input is in the table

@@ -20,7 +20,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 from click.testing import CliRunner, Result
@@ -455,15 +455,15 @@ def test_a_full_disk_stops_the_run_and_leaves_no_staging(
     """The disk fills up once the tables are in staging, as the reports are written."""
     import pipeline.write
 
-    real = pipeline.write.write_bytes
+    real = pipeline.write.open_output
 
-    def write_bytes(data: bytes, path: Path) -> None:
+    def open_output(path: Path) -> BinaryIO:
         if path.name == "validation.json":
             assert (path.parent / "csv" / "profiles.csv").is_file()  # staging has tables
             raise error
-        real(data, path)
+        return real(path)
 
-    monkeypatch.setattr(pipeline.write, "write_bytes", write_bytes)
+    monkeypatch.setattr(pipeline.write, "open_output", open_output)
     before = snapshot(previous)
     result = cli("extract", str(OPERATOR), "--out", str(previous), "--jobs", "0")
     assert_one_line(

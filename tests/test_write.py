@@ -1,4 +1,5 @@
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ from pipeline.errors import StewardError
 from pipeline.exits import EXIT_IO_ERROR
 from pipeline.run import run
 from pipeline.settings import Settings
+from pipeline.table_sinks import TableSinks
 from tests.conftest import SEED, authored_profiles
 
 
@@ -114,10 +116,10 @@ def test_a_failed_write_leaves_the_previous_output_intact(
     run([SEED], Settings(out_dir=target, formats=("csv",)))
     before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
-    def disk_full(frame: pd.DataFrame, path: Path, table: str) -> None:
+    def disk_full(self: TableSinks, name: str, frame: pd.DataFrame) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(write, "write_parquet", disk_full)
+    monkeypatch.setattr(TableSinks, "_write_parquet", disk_full)
     with pytest.raises(StewardError, match=r"^the disk is full: ") as raised:
         run([SEED], Settings(out_dir=target))
     assert raised.value.exit_code == EXIT_IO_ERROR
@@ -174,3 +176,24 @@ _JSON = st.recursive(
 def test_json_outputs_are_the_text_the_standard_encoder_writes(data: object) -> None:
     expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     assert write.json_bytes(data) == expected.encode("utf-8")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=6), _JSON, max_size=3
+    ),
+    st.lists(_JSON, max_size=4),
+)
+def test_json_written_an_item_at_a_time_is_json_written_whole(
+    head: dict[str, object], items: list[object]
+) -> None:
+    """The manifest and validation.json are written an input at a time (a run never holds
+    them whole): the bytes are those of the whole document."""
+    head = {key: value for key, value in head.items() if key != "inputs"}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "streamed.json"
+        write.write_json_ending_in_list(head, "inputs", iter(items), path)
+        written = path.read_bytes()
+    whole = json.dumps({**head, "inputs": items}, ensure_ascii=False, indent=2) + "\n"
+    assert written == whole.encode("utf-8")

@@ -32,8 +32,9 @@ PERIOD = r"^\d{4}-\d{4}$"
 
 # Version of this contract: the tables, their columns and their meaning. Raise the major
 # number when a column is removed, renamed or changes meaning; the minor when one is added
-# or takes new values (1.2: source_format 'markdown' and 'docx', whose rows give a line).
-SCHEMA_VERSION = "1.2"
+# or takes new values (1.2: source_format 'markdown' and 'docx', whose rows give a line;
+# 1.3: extraction_method and ocr_confidence, for rows read by OCR).
+SCHEMA_VERSION = "1.3"
 
 CATEGORIES = load_vocabulary("categories")
 TYPES = load_vocabulary("types")
@@ -48,6 +49,19 @@ _SOURCE_LINE = (
     "from 1; empty for a PDF."
 )
 _SOURCE_PAGE = "Page of the PDF input where the row starts; empty for other formats."
+EXTRACTION_METHODS = ("text", "ocr")
+_EXTRACTION_METHOD = (
+    "How the row's content was read: 'ocr' when words of it come from a page of a PDF "
+    "without a text layer (a scan), read by OCR (Tesseract); 'text' otherwise (a PDF's text "
+    "layer, a Word, Markdown or text input)."
+)
+_OCR_CONFIDENCE = (
+    "For a row read by OCR, the lowest confidence (percent, 0-100) Tesseract gave a word of "
+    "the row's item (a competence: its heading, name, type and level; an occupation: its "
+    "code, label and URI); words under the warning threshold (80 by default) are also "
+    "ocr-low-confidence warnings naming the page and the item. Empty when "
+    "extraction_method is 'text'."
+)
 
 
 def _vocabulary_field(vocabulary_name: str, description: str) -> Any:
@@ -65,6 +79,19 @@ def _source_line() -> Any:
 
 def _source_page() -> Any:
     return pa.Field(nullable=True, ge=1, description=_SOURCE_PAGE)
+
+
+def _extraction_method(description: str = _EXTRACTION_METHOD) -> Any:
+    return pa.Field(isin=list(EXTRACTION_METHODS), description=description)
+
+
+def _ocr_confidence(description: str = _OCR_CONFIDENCE) -> Any:
+    return pa.Field(nullable=True, ge=0, le=100, description=description)
+
+
+def _ocr_consistent(frame: pd.DataFrame) -> Series[bool]:
+    """A row read by OCR has its confidence; one read from text has none."""
+    return (frame["extraction_method"] == "ocr") == frame["ocr_confidence"].notna()  # type: ignore[return-value]
 
 
 class _Table(pa.DataFrameModel):
@@ -124,6 +151,24 @@ class Profiles(_Table):
     source_sha256: Series[str] = pa.Field(
         str_matches=SHA256, description="SHA-256 of the input file's bytes."
     )
+    extraction_method: Series[str] = _extraction_method(
+        "How the profile was read: 'ocr' when any page of its input was read by OCR (a PDF "
+        "page without a text layer, a scan), so some of its rows in any table may be; 'text' "
+        "otherwise."
+    )
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence(
+        "For a profile read by OCR, the lowest ocr_confidence of its rows in every table, its "
+        "own fields (title, description, alliance, period, Minimum EQF, Value Chain) "
+        "included: the item to check first. Empty when extraction_method is 'text' (or when "
+        "no row came from the pages read by OCR)."
+    )
+
+    @pa.dataframe_check(
+        name="ocr_confidence_only_if_ocr",
+        error="ocr_confidence is given for a profile not read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return (frame["extraction_method"] == "ocr") | frame["ocr_confidence"].isna()  # type: ignore[return-value]
 
     @pa.dataframe_check(name="period_order", error="period_start is after period_end")
     def _period_order(cls, frame: pd.DataFrame) -> Series[bool]:
@@ -151,6 +196,15 @@ class Occupations(_Table):
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "ESCO occupations"
@@ -163,6 +217,19 @@ class EqfLevels(_Table):
     eqf_level: Series[int] = pa.Field(
         ge=1, le=8, description="An EQF level the profile targets ('6/7/8' gives three rows)."
     )
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence(
+        "For a row read by OCR, the lowest confidence (percent, 0-100) Tesseract gave a word of "
+        "the Context table's Minimum EQF value the row is read from. Empty when "
+        "extraction_method is 'text'."
+    )
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "EQF levels"
@@ -178,6 +245,15 @@ class Departments(_Table):
     department: Series[str] = _vocabulary_field("departments", "A department the role works in.")
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "Departments"
@@ -195,6 +271,15 @@ class Specialisations(_Table):
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "Specialisations"
@@ -236,6 +321,15 @@ class Competences(_Table):
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "Competences"
@@ -254,6 +348,15 @@ class CompetenceStatements(_Table):
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "Competence statements"
@@ -272,6 +375,15 @@ class CompetenceEscoSkills(_Table):
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
+    extraction_method: Series[str] = _extraction_method()
+    ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
+
+    @pa.dataframe_check(
+        name="ocr_confidence_iff_ocr",
+        error="ocr_confidence is given exactly for the rows read by OCR",
+    )
+    def _read_consistently(cls, frame: pd.DataFrame) -> Series[bool]:
+        return _ocr_consistent(frame)
 
     class Config:
         title = "Competence ESCO skills"

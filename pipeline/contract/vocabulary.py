@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -66,8 +66,15 @@ class Vocabulary:
 
     def canonical(self, value: str) -> str | None:
         """The vocabulary's own spelling of value, matched case-insensitively, or None."""
-        folded = value.casefold()
-        return next((term for term in self.terms if term.casefold() == folded), None)
+        return self._by_folded.get(value.casefold())
+
+    @cached_property
+    def _by_folded(self) -> dict[str, str]:
+        """Each term by its casefolded spelling (the first, should two fold alike)."""
+        folded: dict[str, str] = {}
+        for term in self.terms:
+            folded.setdefault(term.casefold(), term)
+        return folded
 
 
 def term_problem(term: str) -> str | None:

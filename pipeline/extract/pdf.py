@@ -52,7 +52,9 @@ def read_pdf(
     read_pages = READERS[layout.reader]
     with reader_notes() as notes, PageOcr(data, source.path, layout) as ocr:
         pages = read_pages(data, source.path, layout, enough=not_a_profile, ocr=ocr)
+    trace = trace if trace is not None else Trace()
+    traced = len(trace.rows)
     document = pages_to_document(pages, source, layout, trace)
     if ocr.pages:
-        document = ocr_document(document, ocr.pages, layout)
+        document = ocr_document(document, ocr.pages, layout, trace.rows[traced:])
     return replace(document, issues=(*notes_to_issues(notes, source.path), *document.issues))

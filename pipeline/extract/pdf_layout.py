@@ -258,6 +258,11 @@ class _TableReader:
         self.trace = trace
         # Per list column: pages and number of line breaks read with some doubt.
         self.ambiguous: dict[str, tuple[set[int], int]] = {}
+        # Rows traced so far, per table (the trace may hold another reader's rows too).
+        self.traced: dict[str, int] = {
+            table: sum(1 for row in trace.rows if row.table == table)
+            for table in {row.table for row in trace.rows}
+        }
 
     def error(self, table: str, what: str, problem: TableError) -> ExtractError:
         page = problem.page
@@ -560,7 +565,7 @@ class _TableReader:
         ]
 
     def _traced(self, table: str, row: Sequence[RowBand], cells: dict[str, str]) -> None:
-        number = sum(1 for traced in self.trace.rows if traced.table == table) + 1
+        number = self.traced[table] = self.traced.get(table, 0) + 1
         self.trace.rows.append(TracedRow(table, number, tuple(row), cells))
 
 

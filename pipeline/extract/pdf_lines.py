@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -12,43 +14,48 @@ from pipeline.extract.pdf_model import PageData, PdfLayout, Word
 from pipeline.extract.structure import is_header_text
 from pipeline.model import Cell
 
+_TOP_LEFT = operator.attrgetter("top", "x0")
+_LEFT = operator.attrgetter("x0")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d+(?:\s*(?:/|of)\s*\d+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class TextLine:
+    """A line of words on a page; what is read off its words is computed once (the layout
+    code asks for a line's text, top and bottom many times)."""
+
     page: int
     words: tuple[Word, ...]
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(word.text for word in self.words)
 
-    @property
+    @functools.cached_property
     def top(self) -> float:
         return min(word.top for word in self.words)
 
-    @property
+    @functools.cached_property
     def bottom(self) -> float:
         return max(word.bottom for word in self.words)
 
-    @property
+    @functools.cached_property
     def x0(self) -> float:
         return self.words[0].x0
 
-    @property
+    @functools.cached_property
     def x1(self) -> float:
         return max(word.x1 for word in self.words)
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return max(word.size for word in self.words)
 
-    @property
+    @functools.cached_property
     def bold(self) -> bool:
         return all(word.bold for word in self.words)
 
-    @property
+    @functools.cached_property
     def body(self) -> tuple[float, float]:
         """Top and bottom of most of the line's words: a taller glyph (a bracket, a symbol
         from another font) does not move it, so gaps between lines compare."""
@@ -64,14 +71,14 @@ def words_to_lines(words: Iterable[Word], page: int) -> list[TextLine]:
     after it) are joined again."""
     lines: list[list[Word]] = []
     top = bottom = 0.0
-    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+    for word in sorted(words, key=_TOP_LEFT):
         if lines and top <= word.middle <= bottom:
             lines[-1].append(word)
             bottom = max(bottom, word.bottom)
         else:
             lines.append([word])
             top, bottom = word.top, word.bottom
-    return [TextLine(page, _rejoined(sorted(line, key=lambda w: w.x0))) for line in lines]
+    return [TextLine(page, _rejoined(sorted(line, key=_LEFT))) for line in lines]
 
 
 def _rejoined(words: list[Word]) -> tuple[Word, ...]:

@@ -26,10 +26,23 @@ from typing import TYPE_CHECKING, Any
 from pipeline.codes import Code
 from pipeline.defaults import OCR_PAGE_S
 from pipeline.errors import ReadError
+from pipeline.extract.ocr_repair import (
+    article_cut,
+    glyph_text,
+    header_label,
+    join_pieces,
+    longer_groups,
+    repair_term,
+    repair_uri,
+    typical_hyphen,
+    uuid_fits,
+    uuid_like,
+)
 from pipeline.extract.pdf_model import BULLET_GLYPH, PageData, PdfLayout, Word
-from pipeline.model import Cell, Document, Issue, Location
+from pipeline.model import Cell, ContextEntry, Document, Issue, Location, ReadWord
 
 if TYPE_CHECKING:
+    from pipeline.extract.pdf_layout import TracedRow
     from pipeline.extract.pdf_raster import Grey, RasterMarks
 
 TESSERACT = "tesseract"
@@ -45,11 +58,17 @@ OCR_PAGE_STARTED: ContextVar[Callable[[int], None] | None] = ContextVar(
 # and how far below the baseline a text layer's word box ends (x font size); measured on
 # the fixture corpus against the PDFs' own text layers.
 _SIZE_PER_HEIGHT = 1.0
+# The font size per pixel of a line's height above its baseline (x_size less
+# x_descenders), which does not shrink on a line without descenders as x_size does (a
+# title's second line, 'Technicians', would read as a smaller font).
+_SIZE_PER_ASCENT = 1.27
 _DESCENT = 0.2
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
 _X_SIZE = re.compile(r"x_size ([\d.]+)")
+_X_DESCENDERS = re.compile(r"x_descenders ([\d.]+)")
 _CONFIDENCE = re.compile(r"x_wconf (\d+)")
+_CHAR_BOX = re.compile(r"x_bboxes (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 
 
 @dataclass(frozen=True)
@@ -141,16 +160,17 @@ def picture_to_page(
         fill_width=round(layout.ocr_fill_size * 3 * per_point),
         fill_height=round(layout.ocr_fill_size * per_point),
     )
-    found = hocr_to_words(run_tesseract(marks.cleaned, layout, file, page.number, "11"))
-    found = _second_look(marks.cleaned, found, layout, file, page.number)
     inked = marks.cleaned < 128
-    found = [
-        (_uri(_dash(inked, _one_glyph(inked, word))), confidence) for word, confidence in found
-    ]
-    ocr_words = [
-        OcrWord(_scaled(word, sx, sy), confidence)
-        for word, confidence in _with_bullets(found, marks)
-    ]
+    hocr = run_tesseract(marks.cleaned, layout, file, page.number, "11")
+    hyphen = hocr_hyphen(hocr, inked)
+    found = hocr_to_words(hocr, inked, hyphen)
+    found = _second_look(marks.cleaned, found, layout, file, page.number, hyphen)
+    found = _hex_look(marks.cleaned, found, layout, file, page.number)
+    found = [(_one_glyph(inked, word), confidence) for word, confidence in found]
+    pictures = _pictures(found, marks)
+    found = [pair for pair in _with_bullets(found, marks) if not _inside(pair[0], pictures)]
+    found = _bold(_header_labels(join_pieces(found)), inked)
+    ocr_words = [OcrWord(_scaled(word, sx, sy), confidence) for word, confidence in found]
     return (
         replace(
             page,
@@ -160,6 +180,92 @@ def picture_to_page(
         ),
         tuple(ocr_words),
     )
+
+
+# A dark area holding no word read with at least this confidence is a picture (a logo),
+# not a shaded header: what OCR reads in it is left out.
+_PICTURE_CONFIDENCE = 0.75
+
+
+def _pictures(found: Sequence[tuple[Word, float]], marks: RasterMarks) -> list[Any]:
+    """The dark fills in which OCR read nothing with confidence: pictures (the funding
+    emblem's stars read as 'ot', 'hye'), whose ink is no text."""
+    from pipeline.extract.pdf_raster import INK
+
+    return [
+        fill.box
+        for fill in marks.fills
+        if fill.grey < INK
+        and not any(
+            confidence >= _PICTURE_CONFIDENCE and _inside(word, [fill.box])
+            for word, confidence in found
+        )
+    ]
+
+
+def _inside(word: Word, boxes: Sequence[Any]) -> bool:
+    middle_x, middle_y = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+    return any(b.x0 <= middle_x <= b.x1 and b.top <= middle_y <= b.bottom for b in boxes)
+
+
+# A word is bold when its strokes are this much thicker than the page's usual ones (the
+# median width of its runs of ink across, per font size; measured on the fixture corpus:
+# regular text within 1.15 times the page's median, bold from 1.25 times up).
+_BOLD = 1.25
+# Words shorter than this take their boldness from the word next to them on their line.
+_BOLD_LETTERS = 3
+
+
+def _bold(found: Sequence[tuple[Word, float]], inked: Any) -> list[tuple[Word, float]]:
+    """The words with their weight, which a text layer gives and OCR does not: a heading
+    left at the foot of a page is told from a wrapped line by it (pdf_layout)."""
+    import numpy as np
+
+    strokes = [_stroke_width(inked, word) for word, _ in found]
+    usual = [
+        stroke
+        for (word, _), stroke in zip(found, strokes, strict=True)
+        if stroke is not None and len(word.text) >= _BOLD_LETTERS
+    ]
+    if not usual:
+        return list(found)
+    median = float(np.median(usual))
+    bold = [
+        stroke is not None and len(word.text) >= _BOLD_LETTERS and stroke >= _BOLD * median
+        for (word, _), stroke in zip(found, strokes, strict=True)
+    ]
+    out = []
+    for index, (word, confidence) in enumerate(found):
+        weight = bold[index]
+        if len(word.text) < _BOLD_LETTERS:
+            near = [
+                (abs((other.x0 + other.x1) - (word.x0 + word.x1)), bold[j])
+                for j, (other, _) in enumerate(found)
+                if j != index
+                and len(other.text) >= _BOLD_LETTERS
+                and _same_line(other, word)
+                and min(abs(other.x0 - word.x1), abs(word.x0 - other.x1)) < 1.5 * word.size
+            ]
+            weight = min(near)[1] if near else False
+        out.append((replace(word, bold=weight) if weight else word, confidence))
+    return out
+
+
+def _stroke_width(inked: Any, word: Word) -> float | None:
+    """The median length of the word's runs of ink along its rows, per font size."""
+    import numpy as np
+
+    area = inked[max(int(word.top), 0) : int(word.bottom), max(int(word.x0), 0) : int(word.x1)]
+    if area.size == 0 or word.size <= 0:
+        return None
+    padded = np.zeros((area.shape[0], area.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = area
+    edges = np.diff(padded, axis=1)
+    starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
+    lengths = ends[1] - starts[1]
+    if len(lengths) == 0:
+        return None
+    return float(np.median(lengths)) / word.size
 
 
 def _scaled(word: Word, sx: float, sy: float) -> Word:
@@ -208,8 +314,16 @@ def tesseract_missing() -> str | None:
     return None
 
 
-def run_tesseract(grey: Grey, layout: PdfLayout, file: str, number: int, mode: str) -> bytes:
-    """Tesseract's hOCR for a picture (I/O: runs the program, the picture on stdin)."""
+def run_tesseract(
+    grey: Grey,
+    layout: PdfLayout,
+    file: str,
+    number: int,
+    mode: str,
+    options: Sequence[str] = (),
+) -> bytes:
+    """Tesseract's hOCR for a picture (I/O: runs the program, the picture on stdin), with
+    `options` ('name=value') set too."""
     program = shutil.which(TESSERACT)
     if program is None:
         raise _unavailable("Tesseract (the OCR program) is not installed", file, number)
@@ -229,6 +343,11 @@ def run_tesseract(grey: Grey, layout: PdfLayout, file: str, number: int, mode: s
         # inverted again costs a fifth of the time.
         "-c",
         "tessedit_do_invert=0",
+        # Each character's box: the glyphs the model lacks ('≤', '–') are told from their
+        # ink (ocr_repair.glyph_text).
+        "-c",
+        "hocr_char_boxes=1",
+        *(part for option in options for part in ("-c", option)),
         "hocr",
     ]
     # One thread: the run already keeps every core busy with a file each.
@@ -282,15 +401,21 @@ def _unavailable(why: str, file: str, number: int) -> ReadError:
 # (pixels).
 _PIECE_HEIGHT = 0.3
 # A list bullet is no larger than this (x font size).
-_BULLET = 0.5
+_BULLET = 0.65
 _PIECE_SPACING = 40
+_OVERHANG = 0.5
 # Words this short read with less confidence than this are read again in the second look.
 _SHORT = 2
 _DOUBTFUL = 0.5
 
 
 def _second_look(
-    grey: Grey, found: Sequence[tuple[Word, float]], layout: PdfLayout, file: str, number: int
+    grey: Grey,
+    found: Sequence[tuple[Word, float]],
+    layout: PdfLayout,
+    file: str,
+    number: int,
+    hyphen: float | None = None,
 ) -> list[tuple[Word, float]]:
     """The words found, with those Tesseract's sparse-text mode leaves out or misreads (a
     lone 'S' or 'K' in a Type column, a single digit) read again: ink no word covers, and
@@ -309,10 +434,13 @@ def _second_look(
     inked = grey < 128
     covered = np.zeros_like(inked)
     pad = max(2, int(0.2 * size))
+    # Across, half a font size: a glyph's overhang OCR left out of its word's box (the
+    # hook of a 'j') is no piece of its own ('Other I job').
+    across = max(pad, int(_OVERHANG * size))
     for word, _ in found:
         covered[
             max(int(word.top) - pad, 0) : int(word.bottom) + pad,
-            max(int(word.x0) - pad, 0) : int(word.x1) + pad,
+            max(int(word.x0) - across, 0) : int(word.x1) + across,
         ] = True
     pieces = [
         box
@@ -331,7 +459,7 @@ def _second_look(
         sheet[y : y + bottom - top, gap : gap + x1 - x0] = grey[top:bottom, x0:x1]
         places.append((y, y + bottom - top, x0 - gap, top - y))
         y += bottom - top + gap
-    read = hocr_to_words(run_tesseract(sheet, layout, file, number, "6"))
+    read = hocr_to_words(run_tesseract(sheet, layout, file, number, "6"), sheet < 128, hyphen)
     back = list(found)
     for word, confidence in read:
         middle = (word.top + word.bottom) / 2
@@ -353,40 +481,62 @@ def _second_look(
     return back
 
 
-_DASHES = frozenset("-‐‑–—―")
-# Letters OCR reads for the digits of an ESCO URI's UUID (hexadecimal: no other letter
-# belongs there).
-_HEX_DIGIT = str.maketrans("lIi|OoSsZzBGgqé", "111100552286996")
-_ESCO_ID = re.compile(r"(?<=/esco/)([a-z]+/)?([0-9A-Za-z|é-]+)$")
-
-
-def _uri(word: Word) -> Word:
-    """An ESCO URI's UUID with the digits OCR took for letters ('d17elaf' for 'd17e1af')."""
-    if "/esco/" not in word.text:
-        return word
-    return replace(
-        word,
-        text=_ESCO_ID.sub(
-            lambda m: (m.group(1) or "") + m.group(2).translate(_HEX_DIGIT), word.text
-        ),
-    )
-
-
-def _dash(inked: Any, word: Word) -> Word:
-    """A lone dash (a list marker, a range) by its length, which OCR does not tell: the
-    model reads most dashes as an em dash. A hyphen is a third of the font size long, an
-    en dash a half, an em dash the whole."""
+def _hex_look(
+    grey: Grey, found: Sequence[tuple[Word, float]], layout: PdfLayout, file: str, number: int
+) -> list[tuple[Word, float]]:
+    """The words that look like a piece of a UUID (an ESCO URI's id wrapped onto a line of
+    its own) but do not fit its shape ('462852d5al' for '462852d5a13e'), read again with
+    nothing but hexadecimal digits and '-' allowed, in one more run on a sheet of them
+    stacked; the new reading replaces the old one when it fits (ocr_repair.uuid_fits) with
+    no group shorter (such a reading drops what it cannot name: 'lefd' gives 'efd', which
+    repair_uri sets right from the first reading instead)."""
     import numpy as np
 
-    if not word.text or set(word.text) - _DASHES:
-        return word
-    box = inked[max(int(word.top), 0) : int(word.bottom), int(word.x0) : int(word.x1)]
-    columns = np.flatnonzero(box.any(axis=0))
-    if len(columns) == 0:
-        return word
-    length = (columns[-1] - columns[0] + 1) / word.size
-    text = "-" if length < 0.42 else "–" if length < 0.75 else "—"
-    return replace(word, text=text)
+    doubtful = [
+        index
+        for index, (word, _) in enumerate(found)
+        if uuid_like(word.text) and not uuid_fits(word.text)
+    ]
+    if not doubtful:
+        return list(found)
+    gap = _PIECE_SPACING
+    boxes = []
+    for index in doubtful:
+        word = found[index][0]
+        pad = int(0.2 * word.size)
+        boxes.append(
+            (
+                max(int(word.x0) - pad, 0),
+                max(int(word.top) - pad, 0),
+                min(int(word.x1) + pad, grey.shape[1]),
+                min(int(word.bottom) + pad, grey.shape[0]),
+            )
+        )
+    width = max(x1 - x0 for x0, _, x1, _ in boxes) + 2 * gap
+    height = sum(bottom - top + gap for _, top, _, bottom in boxes) + gap
+    sheet = np.full((height, width), 255, dtype=np.uint8)
+    places = []
+    y = gap
+    for x0, top, x1, bottom in boxes:
+        sheet[y : y + bottom - top, gap : gap + x1 - x0] = grey[top:bottom, x0:x1]
+        places.append((y, y + bottom - top))
+        y += bottom - top + gap
+    options = ("tessedit_char_whitelist=0123456789abcdef-",)
+    read = hocr_to_words(run_tesseract(sheet, layout, file, number, "6", options))
+    out = list(found)
+    for index, (start, end) in zip(doubtful, places, strict=True):
+        pieces = sorted(
+            (
+                pair
+                for pair in read
+                if start - gap / 2 <= (pair[0].top + pair[0].bottom) / 2 <= end + gap / 2
+            ),
+            key=lambda pair: pair[0].x0,
+        )
+        text = "".join(word.text for word, _ in pieces)
+        if pieces and uuid_fits(text) and longer_groups(text, found[index][0].text):
+            out[index] = (replace(found[index][0], text=text), min(c for _, c in pieces))
+    return out
 
 
 def _one_glyph(inked: Any, word: Word) -> Word:
@@ -481,11 +631,51 @@ class _Line:
     height: float
 
 
-def hocr_to_words(hocr: bytes) -> list[tuple[Word, float]]:
+def hocr_to_words(
+    hocr: bytes, inked: Any = None, hyphen: float | None = None
+) -> list[tuple[Word, float]]:
     """Tesseract's hOCR to words in pixels, each with its confidence (0..1): the box
-    across; down, one font size from `_DESCENT` below the line's baseline."""
-    root = ElementTree.fromstring(hocr)
+    across; down, one font size from `_DESCENT` below the line's baseline. With the
+    picture's ink, the characters the model has no glyph for are read from it
+    (ocr_repair.glyph_text; a dash's length against `hyphen`, the page's hyphens' length
+    per font size, measured here when not given)."""
+    read = list(_hocr_words(hocr))
+    if inked is not None and hyphen is None:
+        hyphen = typical_hyphen(((chars, line.height) for _, chars, line, _, _ in read), inked)
     found: list[tuple[Word, float]] = []
+    for text, chars, geometry, (x0, x1), confidence in read:
+        if inked is not None and chars:
+            text = glyph_text(chars, inked, geometry.height, hyphen).strip() or text
+        if not text:
+            continue
+        baseline = (
+            geometry.bottom + geometry.offset + geometry.slope * ((x0 + x1) / 2 - geometry.x0)
+        )
+        size = geometry.height * _SIZE_PER_HEIGHT
+        bottom = baseline + _DESCENT * size
+        cut = article_cut(text, chars, inked, geometry.height) if inked is not None else None
+        if cut is not None:  # 'Acell': the article and its noun, read as one word
+            found.append((Word(text[:1], x0, cut[0], bottom - size, bottom, size), confidence))
+            x0, text = cut[1], text[1:]
+        found.append((Word(text, x0, x1, bottom - size, bottom, size), confidence))
+    return found
+
+
+def hocr_hyphen(hocr: bytes, inked: Any) -> float | None:
+    """The length of a page's hyphens per font size (ocr_repair.typical_hyphen)."""
+    return typical_hyphen(
+        ((chars, line.height) for _, chars, line, _, _ in _hocr_words(hocr)), inked
+    )
+
+
+def _hocr_words(
+    hocr: bytes,
+) -> Iterator[
+    tuple[str, list[tuple[str, tuple[int, int, int, int]]], _Line, tuple[float, float], float]
+]:
+    """Each word of the hOCR: its text, its characters with their boxes (none without
+    hocr_char_boxes), its line, its x0 and x1, its confidence (0..1)."""
+    root = ElementTree.fromstring(hocr)
     for line in root.iter():
         title = line.get("title", "")
         if not line.get("class", "").startswith("ocr_") or "x_size" not in title:
@@ -494,20 +684,74 @@ def hocr_to_words(hocr: bytes) -> list[tuple[Word, float]]:
         for element in line:
             if element.get("class") != "ocrx_word":
                 continue
-            text = "".join(element.itertext()).strip()
+            # Without the white space between the characters' elements (hocr_char_boxes).
+            text = "".join("".join(element.itertext()).split())
             box = _BBOX.search(element.get("title", ""))
             conf = _CONFIDENCE.search(element.get("title", ""))
             if not text or box is None:
                 continue
             x0, _, x1, _ = (float(v) for v in box.groups())
-            baseline = (
-                geometry.bottom + geometry.offset + geometry.slope * ((x0 + x1) / 2 - geometry.x0)
-            )
-            size = geometry.height * _SIZE_PER_HEIGHT
-            bottom = baseline + _DESCENT * size
-            word = Word(text, x0, x1, bottom - size, bottom, size)
-            found.append((word, int(conf.group(1)) / 100 if conf else 0.0))
-    return found
+            confidence = int(conf.group(1)) / 100 if conf else 0.0
+            yield text, _chars(element), geometry, (x0, x1), confidence
+
+
+def _chars(element: Any) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """A word's characters with their boxes ([] without them)."""
+    chars = []
+    for each in element:
+        if each.get("class") != "ocrx_cinfo":
+            continue
+        box = _CHAR_BOX.search(each.get("title", ""))
+        char = "".join(each.itertext())
+        if box is None or not char:
+            return []
+        x0, top, x1, bottom = (int(v) for v in box.groups())
+        chars += [(c, (x0, top, x1, bottom)) for c in char]
+    return chars
+
+
+# The printed labels of the competence and occupation tables' header rows, which OCR may
+# misread ('(SIK)'): set right only on a line of header labels (ocr_repair.header_label).
+HEADER_LABELS = (
+    "Name",
+    "Type",
+    "(S/K)",
+    "Description/Context",
+    "Description",
+    "Context",
+    "Level",
+    "ESCO",
+    "Skills",
+    "Concept",
+    "URI",
+    "Code",
+    "Label",
+)
+_LABELS = frozenset(label.casefold() for label in HEADER_LABELS)
+
+
+def _header_labels(found: Sequence[tuple[Word, float]]) -> list[tuple[Word, float]]:
+    """Words of a header row OCR misread, set right: a note in parentheses ('(SIK)') where
+    it is one letter from a label's, another word when every word on its line is a label
+    or one letter from one, and one at least is a label exactly."""
+    out = []
+    for word, confidence in found:
+        fixed = header_label(word.text, HEADER_LABELS)
+        if fixed is not None and not word.text.startswith("("):
+            line = [other for other, _ in found if other is not word and _same_line(other, word)]
+            exact = [other for other in line if other.text.casefold() in _LABELS]
+            if not exact or any(
+                other.text.casefold() not in _LABELS
+                and header_label(other.text, HEADER_LABELS) is None
+                for other in line
+            ):
+                fixed = None
+        out.append((word if fixed is None else replace(word, text=fixed), confidence))
+    return out
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    return abs(a.bottom - b.bottom) < 0.5 * min(a.size, b.size)
 
 
 def _line_geometry(title: str) -> _Line:
@@ -517,7 +761,11 @@ def _line_geometry(title: str) -> _Line:
     assert box is not None and size is not None, title
     x0, _, _, y1 = (float(v) for v in box.groups())
     slope, offset = (float(v) for v in baseline.groups()) if baseline else (0.0, 0.0)
-    return _Line(x0, y1, slope, offset, float(size.group(1)))
+    height = float(size.group(1))
+    descenders = _X_DESCENDERS.search(title)
+    if descenders is not None and 0 < float(descenders.group(1)) < height / 2:
+        height = (height - float(descenders.group(1))) * _SIZE_PER_ASCENT
+    return _Line(x0, y1, slope, offset, height)
 
 
 def _with_bullets(
@@ -529,7 +777,7 @@ def _with_bullets(
     out: list[tuple[Word, float]] = []
     ordered = sorted(words, key=lambda pair: (round(pair[0].bottom), pair[0].x0))
     for i, (word, confidence) in enumerate(ordered):
-        if len(word.text) <= 2 and not word.text.isalnum() and _blob(inked, word, word.x0, word.x1):
+        if len(word.text) <= 2 and _blob(inked, word, word.x0, word.x1):
             out.append((replace(word, text=BULLET_GLYPH), 1.0))
             continue
         trailing = _trailing_blob(inked, word)
@@ -609,13 +857,278 @@ def _blob(inked: Any, word: Word, start: float, end: float) -> tuple[float, floa
     return float(x0), float(left + last + 1)
 
 
-def ocr_document(document: Document, pages: Sequence[OcrPage], layout: PdfLayout) -> Document:
-    """The document read from pages partly or wholly read by OCR, with a warning for each
-    item (a cell of a table, a cover paragraph) holding words OCR read with less
-    confidence than layout.ocr_confidence, naming its page and the words."""
+def ocr_document(
+    document: Document,
+    pages: Sequence[OcrPage],
+    layout: PdfLayout,
+    rows: Sequence[TracedRow] = (),
+) -> Document:
+    """The document read from pages partly or wholly read by OCR: its pages read by OCR
+    noted, each cell on them with its words' confidences (from the table rows the layout
+    code traced, `rows`), and a warning for each item (a cell of a table, a cover
+    paragraph) holding words OCR read with less confidence than layout.ocr_confidence,
+    naming its page and the words."""
+    document = with_confidences(document, pages, rows)
+    document, repaired = repair_fields(document, {page.number for page in pages})
     return replace(
-        document, issues=(*document.issues, *low_confidence_issues(document, pages, layout))
+        document,
+        issues=(*document.issues, *repaired, *low_confidence_issues(document, pages, layout)),
     )
+
+
+def with_confidences(
+    document: Document, pages: Sequence[OcrPage], rows: Sequence[TracedRow]
+) -> Document:
+    """Each cell on a page read by OCR with its words and their confidences (Cell.ocr):
+    a table cell's words are those of its row's bands as the layout code read them
+    (`rows`, the rows traced in document order); a cell of running text (the cover, a
+    section heading) is found in its page's words in reading order."""
+    words = _PageWords(pages)
+
+    def table_cell(cell: Cell, row: TracedRow | None, name: str, band: int | None = None) -> Cell:
+        if row is None or not words.any_read(b.page for b in row.bands):
+            return words.running(cell)
+        bands = row.bands if band is None else row.bands[band : band + 1]
+        read = tuple(
+            words.of(b.page, word)
+            for b in bands
+            for line in b.cells.get(name, ())
+            for word in line.words
+        )
+        return replace(cell, ocr=read)
+
+    traced_occupations = _traced(rows, lambda t: t == "occupations", len(document.occupations))
+    traced_context = _traced(rows, lambda t: t == "context", len(document.context))
+    competences = [c for section in document.sections for c in section.competences]
+    traced_competences = iter(
+        _traced(rows, lambda t: t.startswith("competences"), len(competences))
+    )
+    sections = []
+    for section in document.sections:
+        read = []
+        for competence in section.competences:
+            row = next(traced_competences)
+            same = row is not None and len(row.bands) == len(competence.description)
+            same = same and len(competence.description) == len(competence.esco)
+            read.append(
+                replace(
+                    competence,
+                    name=table_cell(competence.name, row, "name"),
+                    type=table_cell(competence.type, row, "type"),
+                    level=table_cell(competence.level, row, "level"),
+                    description=tuple(
+                        table_cell(cell, row if same else None, "description", i)
+                        for i, cell in enumerate(competence.description)
+                    ),
+                    esco=tuple(
+                        table_cell(cell, row if same else None, "esco", i)
+                        for i, cell in enumerate(competence.esco)
+                    ),
+                )
+            )
+        sections.append(
+            replace(section, heading=words.running(section.heading), competences=tuple(read))
+        )
+    return replace(
+        document,
+        alliance=words.running(document.alliance),
+        period=words.running(document.period),
+        title=words.running(document.title),
+        description=tuple(words.running(cell) for cell in document.description),
+        occupations=tuple(
+            replace(
+                occupation,
+                code=table_cell(occupation.code, row, "code"),
+                label=table_cell(occupation.label, row, "label"),
+                uri=table_cell(occupation.uri, row, "uri"),
+            )
+            for occupation, row in zip(document.occupations, traced_occupations, strict=True)
+        ),
+        context=tuple(
+            ContextEntry(entry.key, table_cell(entry.value, row, "value"))
+            for entry, row in zip(document.context, traced_context, strict=True)
+        ),
+        sections=tuple(sections),
+        ocr_pages=tuple(sorted({page.number for page in pages})),
+    )
+
+
+def _traced(
+    rows: Sequence[TracedRow], table: Callable[[str], bool], count: int
+) -> list[TracedRow | None]:
+    """The traced rows of a table, one per row of the document's; none (each cell then
+    found in its page's words) when they do not pair up."""
+    found = [row for row in rows if table(row.table)]
+    return list(found) if len(found) == count else [None] * count
+
+
+def _percent(confidence: float) -> int:
+    return max(0, min(100, round(confidence * 100)))
+
+
+class _PageWords:
+    """The words OCR read on each page, with their confidences in whole percent."""
+
+    def __init__(self, pages: Sequence[OcrPage]) -> None:
+        from pipeline.extract.pdf_lines import words_to_lines
+
+        self.confidence = {
+            (page.number, each.word): _percent(each.confidence)
+            for page in pages
+            for each in page.words
+        }
+        self.words = {page.number: page.words for page in pages}
+        # Each page's words in reading order (lines top to bottom, left to right).
+        self.reading = {
+            page.number: [
+                word
+                for line in words_to_lines((w.word for w in page.words), page.number)
+                for word in line.words
+            ]
+            for page in pages
+        }
+
+    def any_read(self, numbers: Iterator[int]) -> bool:
+        return any(number in self.words for number in numbers)
+
+    def of(self, number: int, word: Word) -> ReadWord:
+        """A word as the layout code read it, with OCR's confidence in it: that of the word
+        OCR read, or the lowest of those its box overlaps (the layout code joins a word's
+        pieces); None on a page with a text layer."""
+        if number not in self.words:
+            return (word.text, None)
+        known = self.confidence.get((number, word))
+        if known is not None:
+            return (word.text, known)
+        overlapping = [
+            _percent(each.confidence)
+            for each in self.words[number]
+            if each.word.x0 < word.x1
+            and word.x0 < each.word.x1
+            and each.word.top < word.bottom
+            and word.top < each.word.bottom
+        ]
+        lowest = min(self.confidence.get((number, w.word), 100) for w in self.words[number])
+        return (word.text, min(overlapping, default=lowest))
+
+    def running(self, cell: Cell) -> Cell:
+        """A cell of running text with its words: the run of its page's words, in reading
+        order, that spells its text (letters and digits compared); else each of its words
+        with the lowest confidence of the page's words of that text (of the page's words
+        when none)."""
+        if cell.page is None or cell.page not in self.words or cell.ocr is not None:
+            return cell
+        reading = self.reading[cell.page]
+        folded = [_folded(word.text) for word in reading]
+        target = _folded(cell.text)
+        stream = "".join(folded)
+        at = stream.find(target) if target else -1
+        if at >= 0:
+            read: list[ReadWord] = []
+            position = 0
+            for word, letters in zip(reading, folded, strict=True):
+                end = position + len(letters)
+                if letters and position < at + len(target) and at < end:
+                    read.append(self.of(cell.page, word))
+                position = end
+            return replace(cell, ocr=tuple(read))
+        page_lowest = min((self.confidence.get((cell.page, w), 100) for w in reading), default=None)
+        return replace(
+            cell,
+            ocr=tuple(
+                (
+                    text,
+                    min(
+                        (
+                            self.confidence.get((cell.page, w), 100)
+                            for w in reading
+                            if w.text == text
+                        ),
+                        default=page_lowest,
+                    ),
+                )
+                for text in cell.text.split()
+            ),
+        )
+
+
+def _folded(text: str) -> str:
+    """Letters and digits only, case folded: how a cell's text and OCR's words compare
+    whatever the layout code did to spaces, line ends and hyphens."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def repair_fields(document: Document, numbers: set[int]) -> tuple[Document, list[Issue]]:
+    """The fields of a known shape on pages read by OCR (an occupation's ESCO URI, a
+    competence's type and level) set right where OCR misread them and exactly one reading
+    fits (ocr_repair); each one set right is a warning naming its page and item, with what
+    OCR read, so that a steward can check it against the scan."""
+    from pipeline.contract.vocabulary import load_vocabulary
+
+    file = document.source.path
+    issues: list[Issue] = []
+
+    def fixed(cell: Cell, text: str | None, table: str, row: str, what: str) -> Cell:
+        if text is None or cell.page not in numbers:
+            return cell
+        issues.append(
+            Issue(
+                "read",
+                f"OCR read {what} as {cell.text!r}; it was taken as {text!r}, the one "
+                "reading that fits: check it against the scan",
+                Location(file, page=cell.page, table=table, row=row),
+                f"run `albatts inspect {file} --page {cell.page}` to compare the scan with "
+                "what was read; a clearer scan, or a PDF exported with text, removes the "
+                "doubt",
+                severity="warning",
+                code=Code.OCR_LOW_CONFIDENCE,
+            )
+        )
+        return replace(cell, text=text)
+
+    occupations = tuple(
+        replace(
+            occupation,
+            uri=fixed(
+                occupation.uri,
+                repair_uri(occupation.uri.text) if occupation.uri.page in numbers else None,
+                "occupations",
+                f"occupation {number}",
+                "an ESCO URI",
+            ),
+        )
+        for number, occupation in enumerate(document.occupations, 1)
+    )
+    types, levels = load_vocabulary("types").terms, load_vocabulary("levels").terms
+    sections = []
+    for section in document.sections:
+        competences = []
+        for competence in section.competences:
+            row = f"competence '{' '.join(competence.name.text.split())}'"
+            ocr = competence.type.page in numbers or competence.level.page in numbers
+            competences.append(
+                replace(
+                    competence,
+                    type=fixed(
+                        competence.type,
+                        repair_term(competence.type.text, types) if ocr else None,
+                        "competences",
+                        row,
+                        "a type (S or K)",
+                    ),
+                    level=fixed(
+                        competence.level,
+                        repair_term(competence.level.text, levels) if ocr else None,
+                        "competences",
+                        row,
+                        "a level",
+                    ),
+                )
+            )
+        sections.append(replace(section, competences=tuple(competences)))
+    return replace(document, occupations=occupations, sections=tuple(sections)), issues
 
 
 def low_confidence_issues(

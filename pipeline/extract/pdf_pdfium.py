@@ -14,10 +14,17 @@ pdfplumber's coordinates (origin at the top-left of the MediaBox, page rotation 
 Glyphs are grouped into words as pdfplumber's `extract_words` groups them with the options
 pdf_plumber passes; rulings, fills and drawn bullets come from pdf_plumber's own functions,
 given pdfminer's classification of the page's paths into lines, rectangles and curves.
+
+Speed: PDFium is called in bulk where it can be (the page's whole text in one call) and
+per character only where it has no bulk call (the text object, the origin), from `map` so
+that no Python runs per call, writing straight into numpy arrays; loose boxes are read only
+for the characters that need them (ambiguous widths, glyphs split into letters). The work
+per character (undoing PDFium's edits, widths, drift, boxes, lines and words) is numpy's.
 """
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import functools
 import io
@@ -28,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
@@ -69,6 +77,7 @@ _EMPTY_WIDTH = 0.01
 _HYPHEN_MARK = 0x2
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 _TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
+_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
 # What PDFium's text page may add of its own: spaces and line breaks.
 _BREAKS = frozenset((0x20, 0x0D, 0x0A))
 # pypdfium2's own bound on nested form XObjects.
@@ -84,12 +93,11 @@ def _bind(name: str, restype: Any, *argtypes: Any) -> Any:
 
 
 _H, _I, _U, _F, _D = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float, ctypes.c_double
-_PF, _PD, _PI = ctypes.POINTER(_F), ctypes.POINTER(_D), ctypes.POINTER(_I)
-_PRECT, _PMATRIX = ctypes.POINTER(pdfium_c.FS_RECTF), ctypes.POINTER(pdfium_c.FS_MATRIX)
+_PF, _PI = ctypes.POINTER(_F), ctypes.POINTER(_I)
 _count_objects = _bind("FPDFPage_CountObjects", _I, _H)
 _get_object = _bind("FPDFPage_GetObject", _H, _H, _I)
 _object_type = _bind("FPDFPageObj_GetType", _I, _H)
-_object_matrix_into = _bind("FPDFPageObj_GetMatrix", _I, _H, _PMATRIX)
+_object_matrix_at = _bind("FPDFPageObj_GetMatrix", _I, _H, _H)
 _object_bounds = _bind("FPDFPageObj_GetBounds", _I, _H, _PF, _PF, _PF, _PF)
 _form_count = _bind("FPDFFormObj_CountObjects", _I, _H)
 _form_object = _bind("FPDFFormObj_GetObject", _H, _H, ctypes.c_ulong)
@@ -101,10 +109,12 @@ _unicode = _bind("FPDFText_GetUnicode", _U, _H, _I)
 _is_generated = _bind("FPDFText_IsGenerated", _I, _H, _I)
 _is_hyphen = _bind("FPDFText_IsHyphen", _I, _H, _I)
 _map_error = _bind("FPDFText_HasUnicodeMapError", _I, _H, _I)
-_text_object = _bind("FPDFText_GetTextObject", _H, _H, _I)
-_char_origin = _bind("FPDFText_GetCharOrigin", _I, _H, _I, _PD, _PD)
-_loose_box = _bind("FPDFText_GetLooseCharBox", _I, _H, _I, _PRECT)
-_char_matrix = _bind("FPDFText_GetMatrix", _I, _H, _I, _PMATRIX)
+_text_object_id = _bind("FPDFText_GetTextObject", ctypes.c_size_t, _H, _I)
+# Pointers as addresses too: PDFium writes straight into numpy arrays.
+_char_origin_at = _bind("FPDFText_GetCharOrigin", _I, _H, _I, _H, _H)
+_loose_box_at = _bind("FPDFText_GetLooseCharBox", _I, _H, _I, _H)
+_get_text = _bind("FPDFText_GetText", _I, _H, _I, _I, _H)
+_char_matrix_at = _bind("FPDFText_GetMatrix", _I, _H, _I, _H)
 _char_font_size = _bind("FPDFText_GetFontSize", _D, _H, _I)
 _text_font = _bind("FPDFTextObj_GetFont", _H, _H)
 _text_font_size = _bind("FPDFTextObj_GetFontSize", _I, _H, _PF)
@@ -269,27 +279,27 @@ def page_glyphs(data: bytes, number: int) -> list[Glyph]:
     document = pdfium.PdfDocument(data)
     page = document[number - 1]
     try:
-        return _read_page(page, number, pdfminer)[0]
+        return _read_page(page, number, pdfminer)[0].listed()
     finally:
         page.close()
         document.close()
 
 
-def _read_page(
-    page: Any, number: int, pdfminer: PdfminerPages
-) -> tuple[list[Glyph], list[_Object], Frame]:
+def _read_page(page: Any, number: int, pdfminer: PdfminerPages) -> tuple[_Glyphs, _Objects, Frame]:
     """A page's glyphs, its objects (in content order) and its frame."""
     box = pdfminer.page(number)
     mediabox, rotation = box if box is not None else (_mediabox(page), page.get_rotation())
     frame = page_frame(mediabox, rotation)
-    objects = list(_page_objects(page))
+    objects = _page_objects(page)
     marks = _drop_actual_text(objects)
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage, objects, marks)
+        handle = _handle(textpage.raw)
+        chars = _chars(handle, objects, marks)
+        glyphs = chars_to_glyphs(chars, frame, pdfminer.fonts, _Loose(handle, chars))
     finally:
         textpage.close()
-    return chars_to_glyphs(chars, frame, pdfminer.fonts), objects, frame
+    return glyphs, objects, frame
 
 
 def _mediabox(page: Any) -> tuple[float, float, float, float]:
@@ -414,32 +424,66 @@ def font_metrics(font: PDFFont) -> FontMetrics | None:
 # --- page objects -------------------------------------------------------------------------
 
 
-class _Object(NamedTuple):
-    """A page object in content order (form XObjects opened in place): its handle (an
-    address), its kind, and the matrix from its own space to the page's user space."""
+class _Objects:
+    """A page's objects in content order (form XObjects opened in place): their handles
+    (addresses), their kinds, and the matrix from each one's own space to the page's user
+    space (computed for the objects that need it: paths, and text objects that draw
+    nothing)."""
 
-    handle: int
-    kind: int
-    matrix: Matrix
+    def __init__(self) -> None:
+        self.handles: list[int] = []
+        self.kinds: list[int] = []
+        self._own: list[Matrix] = []
+        self._outer: list[Matrix] = []
+
+    def __len__(self) -> int:
+        return len(self.handles)
+
+    def add(self, handles: list[int], kinds: list[int], own: list[Matrix], outer: Matrix) -> None:
+        self.handles += handles
+        self.kinds += kinds
+        self._own += own
+        self._outer += [outer] * len(handles)
+
+    def matrix(self, index: int) -> Matrix:
+        return _multiply(self._own[index], self._outer[index])
+
+    def of_kind(self, kind: int) -> list[int]:
+        """The places of the objects of this kind."""
+        return [i for i, each in enumerate(self.kinds) if each == kind]
 
 
-def _page_objects(page: Any) -> Iterator[_Object]:
+def _page_objects(page: Any) -> _Objects:
     handle = _handle(page.raw)
-    handles = (_get_object(handle, i) for i in range(_count_objects(handle)))
-    yield from _objects_in(handles, IDENTITY, 0)
+    found = _Objects()
+    count = _count_objects(handle)
+    _objects_in(list(map(_get_object, itertools.repeat(handle), range(count))), IDENTITY, 0, found)
+    return found
 
 
-def _objects_in(handles: Iterable[int], outer: Matrix, depth: int) -> Iterator[_Object]:
-    m = pdfium_c.FS_MATRIX()
-    for handle in handles:
-        kind = _object_type(handle)
-        own = (m.a, m.b, m.c, m.d, m.e, m.f) if _object_matrix_into(handle, m) else IDENTITY
-        matrix = _multiply(own, outer)
-        if kind != pdfium_c.FPDF_PAGEOBJ_FORM:
-            yield _Object(handle, kind, matrix)
+def _objects_in(handles: list[int], outer: Matrix, depth: int, found: _Objects) -> None:
+    kinds = list(map(_object_type, handles))
+    values = np.zeros((len(handles), 6), np.float32)
+    address = values.ctypes.data
+    read = map(_object_matrix_at, handles, range(address, address + 24 * len(handles), 24))
+    own: list[Matrix] = [
+        tuple(row) if ok else IDENTITY  # type: ignore[misc]
+        for ok, row in zip(list(read), values.tolist(), strict=True)
+    ]
+    if _FORM not in kinds:
+        found.add(handles, kinds, own, outer)
+        return
+    for handle, kind, matrix in zip(handles, kinds, own, strict=True):
+        if kind != _FORM:
+            found.add([handle], [kind], [matrix], outer)
         elif depth < _MAX_FORM_DEPTH:
-            inner = (_form_object(handle, i) for i in range(_form_count(handle)))
-            yield from _objects_in(list(inner), matrix, depth + 1)
+            inner = list(map(_form_object, itertools.repeat(handle), range(_form_count(handle))))
+            _objects_in(inner, _multiply(matrix, outer), depth + 1, found)
+
+
+def _exhaust(calls: Iterable[object]) -> None:
+    """Run the calls of a map (PDFium writing into arrays) at C speed."""
+    collections.deque(calls, maxlen=0)
 
 
 def _handle(pointer: Any) -> int:
@@ -460,117 +504,211 @@ def _multiply(m1: Matrix, m0: Matrix) -> Matrix:
     )
 
 
-def _drop_actual_text(objects: Sequence[_Object]) -> dict[int, tuple[int, bool]]:
+def _drop_actual_text(objects: _Objects) -> dict[int, tuple[int, bool]]:
     """Let the text page read the glyphs themselves, as pdfminer does: a marked-content
     ActualText (browsers put one on each ligature) would replace them by its text, each
     letter given an even share of the glyphs' box. Returns each text object's marked
     content: how many marks it is in, and whether one had an ActualText."""
+    texts = [objects.handles[i] for i in objects.of_kind(_TEXT)]
     marks = {}
-    for o in objects:
-        if o.kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            count = _count_marks(o.handle)
-            actual = False
-            for i in range(count):
-                actual |= bool(_remove_param(o.handle, _get_mark(o.handle, i), b"ActualText"))
-            marks[o.handle] = (count, actual)
+    for handle, count in zip(texts, list(map(_count_marks, texts)), strict=True):
+        actual = False
+        for i in range(count):
+            actual |= bool(_remove_param(handle, _get_mark(handle, i), b"ActualText"))
+        marks[handle] = (count, actual)
     return marks
 
 
 # --- characters of PDFium's text page -----------------------------------------------------
 
 
-class _Run(NamedTuple):
-    """What the characters of one text object share."""
+class _Runs(NamedTuple):
+    """What the characters of each text object share, one entry per object in each array."""
 
-    order: int  # the object's place in content order
-    matrix: Matrix  # text space to user space, without the origin (PDFium's, with Tz)
-    size: float  # the font size (Tf)
-    font: str  # PDFium's name of the font
-    font_id: int
-    descent: float  # PDFium's descent, in thousandths of an em
-    marks: tuple[int, bool]  # marked content: marks, and an ActualText among them
+    order: np.ndarray  # the object's place in content order
+    matrix: np.ndarray  # (a, b, c, d): text space to user space (PDFium's, with Tz)
+    size: np.ndarray  # the font size (Tf)
+    font_id: np.ndarray  # PDFium's font (an address; 0: none)
+    marks: np.ndarray  # marked content: how many marks the object is in
+    actual: np.ndarray  # and whether one of them had an ActualText
+    fonts: dict[int, tuple[str, float]]  # PDFium's name and descent (thousandths) per font
 
+    def font(self, run: int) -> str:
+        return self.fonts[int(self.font_id[run])][0]
 
-class _Char(NamedTuple):
-    """One character of PDFium's text page; widths in thousandths of an em."""
-
-    order: int  # content order: the text object's (times 2**24), then the character's
-    text: str
-    x: float  # origin, user space
-    y: float
-    loose: float | None  # the loose box's width: the advance, or more where ink overhangs
-    width: float | None  # PDFium's width of the glyph the character maps back to
-    run: _Run
-    generated: bool = False  # a space PDFium added inside the object
+    def descent(self, run: int) -> float:
+        return self.fonts[int(self.font_id[run])][1]
 
 
-def _chars(
-    textpage: Any, objects: Sequence[_Object], marks: Mapping[int, tuple[int, bool]]
-) -> list[_Char]:
+class _Chars(NamedTuple):
+    """The text page's characters in content order, one entry per character in each array
+    (so that the work per character is numpy's); widths in thousandths of an em."""
+
+    place: np.ndarray  # the character's index in the text page; -1: an empty object's space
+    text: list[str]
+    x: np.ndarray  # origin, user space
+    y: np.ndarray
+    width: np.ndarray  # PDFium's width of the glyph the character maps back to; NaN: none
+    generated: np.ndarray  # a space PDFium added inside the object
+    run: np.ndarray  # the character's text object, in runs
+    runs: _Runs
+
+
+def _chars(page: int, objects: _Objects, marks: Mapping[int, tuple[int, bool]]) -> _Chars:
     """The text page's characters in content order, and a space for each text object it
-    leaves out for drawing nothing (I/O: reads the text page)."""
-    page = _handle(textpage.raw)
-    text_objects = {o.handle: (i, o) for i, o in enumerate(objects) if o.kind == _TEXT}
-    fonts: dict[int, tuple[str, float]] = {}
-    runs: dict[int, _Run] = {}
-    glyphs: dict[tuple[int, int], tuple[str, float | None]] = {}
-    chars: list[_Char] = []
-    rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
-    x, y = ctypes.c_double(), ctypes.c_double()
-    # Bound once: this loop runs for every character of every page.
-    unicode, text_object, origin, loose_box = _unicode, _text_object, _char_origin, _loose_box
-    append, new = chars.append, _Char
-    for i in range(_count_chars(page)):
-        code = unicode(page, i)
-        generated = code in _BREAKS and bool(_is_generated(page, i))
-        handle = text_object(page, i)
-        if not handle or (generated and code != 0x20):
-            continue  # a line break, or a space between objects: PDFium's own
-        run = runs.get(handle)
-        if run is None:
-            _char_matrix(page, i, matrix)
-            m = (matrix.a, matrix.b, matrix.c, matrix.d, 0.0, 0.0)
-            order = text_objects[handle][0] if handle in text_objects else len(objects)
-            run = runs[handle] = _run(handle, order, m, _char_font_size(page, i), fonts, marks)
-        origin(page, i, x, y)
-        key = (run.order << 24) + i + 1
-        if generated:
-            append(new(key, " ", x.value, y.value, None, None, run, True))
-            continue
-        loose_box(page, i, rect)
-        scale = run.matrix[0] * run.size / 1000
-        loose = (rect.right - rect.left) / scale if abs(scale) > 1e-9 else None
-        known = glyphs.get((run.font_id, code))
-        if known is None:
-            known = glyphs[(run.font_id, code)] = _glyph_info(page, i, code, run.font_id)
-        text = "-" if code == _HYPHEN_MARK and _is_hyphen(page, i) else known[0]
-        append(new(key, text, x.value, y.value, loose, known[1], run))
-    for handle, (order, o) in text_objects.items():
-        if handle not in runs and _empty(handle):
-            run = _run(handle, order, (*o.matrix[:4], 0.0, 0.0), None, fonts, marks)
-            width = _glyph_width(run.font_id, 0x20)
-            chars.append(_Char(order << 24, " ", o.matrix[4], o.matrix[5], None, width, run))
-    chars.sort(key=lambda char: char.order)
-    return chars
-
-
-def _run(
-    handle: int,
-    order: int,
-    matrix: Matrix,
-    size: float | None,
-    fonts: dict[int, tuple[str, float]],
-    marks: Mapping[int, tuple[int, bool]],
-) -> _Run:
-    if size is None:
+    leaves out for drawing nothing (I/O: reads the text page). PDFium is asked for the
+    whole page's text at once, and per character only for what has no bulk call: its text
+    object and its origin."""
+    count = _count_chars(page)
+    pages = itertools.repeat(page)
+    codes = np.array(_codes(page, count), np.int64)
+    handles = np.fromiter(map(_text_object_id, pages, range(count)), np.uint64, count)
+    generated = np.zeros(count, bool)
+    breaks = np.flatnonzero(np.isin(codes, list(_BREAKS))).tolist()
+    generated[breaks] = [bool(g) for g in map(_is_generated, pages, breaks)]
+    # A line break, or a space between objects, is PDFium's own: left out.
+    kept = np.flatnonzero((handles != 0) & ~(generated & (codes != 0x20)))
+    owners, first, run = np.unique(handles[kept], return_index=True, return_inverse=True)
+    run = run.reshape(-1)
+    text_objects = {objects.handles[i]: i for i in objects.of_kind(_TEXT)}
+    # Each object's run, from its first character (the text page's matrix has Tz in it).
+    starts = kept[first].tolist()
+    matrices = np.zeros((len(starts), 6), np.float32)
+    address = matrices.ctypes.data
+    _exhaust(map(_char_matrix_at, pages, starts, range(address, address + 24 * len(starts), 24)))
+    sizes = list(map(_char_font_size, pages, starts))
+    owned = owners.tolist()
+    owned_set = set(owned)
+    # Objects the text page leaves out for drawing nothing: a space each, as pdfminer has.
+    empty = [
+        (handle, order, objects.matrix(order))
+        for handle, order in text_objects.items()
+        if handle not in owned_set and _empty(handle)
+    ]
+    for handle, _, _ in empty:
         value = ctypes.c_float()
         _text_font_size(handle, value)
-        size = value.value
-    font = _text_font(handle) or 0
-    if font not in fonts:
-        fonts[font] = _pdfium_font(font)
-    name, descent = fonts[font]
-    return _Run(order, matrix, size, name, font, descent, marks.get(handle, (0, False)))
+        sizes.append(value.value)
+    every = owned + [handle for handle, _, _ in empty]
+    font_ids = [_text_font(handle) or 0 for handle in every]
+    fonts: dict[int, tuple[str, float]] = {}
+    for font in font_ids:
+        if font not in fonts:
+            fonts[font] = _pdfium_font(font)
+    objects_count = len(objects)
+    marked = [marks.get(handle, (0, False)) for handle in every]
+    runs = _Runs(
+        np.array([text_objects.get(h, objects_count) for h in every], np.int64),
+        np.concatenate(
+            [
+                matrices[:, :4].astype(float),
+                np.array([m[:4] for _, _, m in empty] or [], float).reshape(-1, 4),
+            ]
+        ),
+        np.array(sizes, float),
+        np.array(font_ids, np.uint64),
+        np.array([m[0] for m in marked], np.int64),
+        np.array([m[1] for m in marked], bool),
+        fonts,
+    )
+    xy = np.zeros((len(kept), 2))
+    address = xy.ctypes.data
+    origins = range(address, address + 16 * len(kept), 16)
+    _exhaust(map(_char_origin_at, pages, kept.tolist(), origins, (a + 8 for a in origins)))
+    texts, widths = _texts(page, kept, codes[kept], generated[kept], runs.font_id[run])
+    keys = (runs.order[run] << 24) + kept + 1
+    # The empty objects' spaces, at each object's origin.
+    count_empty = len(empty)
+    empty_runs = np.arange(len(owned), len(every), dtype=np.int64)
+    for font in font_ids[len(owned) :]:
+        width = _glyph_width(font, 0x20)
+        texts.append(" ")
+        widths.append(math.nan if width is None else width)
+    keys = np.concatenate([keys, runs.order[empty_runs] << 24])
+    sort = np.argsort(keys, kind="stable")
+    return _Chars(
+        np.concatenate([kept, np.full(count_empty, -1, np.int64)])[sort],
+        [texts[k] for k in sort.tolist()],
+        np.concatenate([xy[:, 0], np.array([m[4] for _, _, m in empty], float)])[sort],
+        np.concatenate([xy[:, 1], np.array([m[5] for _, _, m in empty], float)])[sort],
+        np.array(widths, float)[sort],
+        np.concatenate([generated[kept], np.zeros(count_empty, bool)])[sort],
+        np.concatenate([run, empty_runs])[sort],
+        runs,
+    )
+
+
+def _texts(
+    page: int, kept: np.ndarray, codes: np.ndarray, generated: np.ndarray, fonts: np.ndarray
+) -> tuple[list[str], list[float]]:
+    """The text of each character as pdfminer writes it, and PDFium's width of its glyph
+    (NaN: none), found once per font and code (at the first character that shows it)."""
+    texts = np.full(len(kept), " ", dtype=object)
+    widths = np.full(len(kept), math.nan)
+    drawn = np.flatnonzero(~generated)
+    if drawn.size:
+        font_ids, font_of = np.unique(fonts[drawn], return_inverse=True)
+        pairs = (font_of.reshape(-1).astype(np.int64) << 32) | codes[drawn]  # codes < 2**32
+        unique, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        found = [
+            _glyph_info(page, int(kept[drawn[k]]), pair & 0xFFFFFFFF, int(font_ids[pair >> 32]))
+            for pair, k in zip(unique.tolist(), first.tolist(), strict=True)
+        ]
+        inverse = inverse.reshape(-1)
+        shown = np.empty(len(found), dtype=object)
+        shown[:] = [text for text, _ in found]
+        texts[drawn] = shown[inverse]
+        known = [math.nan if width is None else width for _, width in found]
+        widths[drawn] = np.array(known, float)[inverse]
+    for k in np.flatnonzero(codes == _HYPHEN_MARK).tolist():
+        if not generated[k] and _is_hyphen(page, int(kept[k])):
+            texts[k] = "-"
+    return texts.tolist(), widths.tolist()
+
+
+def _codes(page: int, count: int) -> list[int]:
+    """Each character's Unicode value, as FPDFText_GetUnicode gives it: from the page's
+    text in one call, which writes PDFium's hyphen mark as U+FFFE (those are asked again),
+    or character by character where the text does not map one to one (surrogates)."""
+    units = np.zeros(count + 1, np.uint16)
+    written = _get_text(page, 0, count, units.ctypes.data) if count else 0
+    text = units[:count]
+    odd = (text == 0) | ((text >= 0xD800) & (text <= 0xDFFF))
+    if count and (written != count + 1 or odd.any()):
+        return list(map(_unicode, itertools.repeat(page), range(count)))
+    codes: list[int] = text.tolist()
+    for i in np.flatnonzero(text == 0xFFFE).tolist():
+        codes[i] = _unicode(page, i)
+    return codes
+
+
+class _Loose:
+    """The width of each character's loose box (the advance, or more where ink overhangs),
+    in thousandths of an em; NaN for a character without a glyph of the PDF's. Read from
+    the open text page only for the characters that need it (I/O)."""
+
+    def __init__(self, page: int, chars: _Chars) -> None:
+        self._page = page
+        self._place = chars.place
+        self._value = np.full(len(chars.text), np.nan)
+        self._read = chars.generated | (chars.place < 0)
+        runs = chars.runs
+        self._scale = (runs.matrix[:, 0] * runs.size / 1000)[chars.run]
+
+    def values(self, positions: np.ndarray) -> np.ndarray:
+        todo = np.unique(positions[~self._read[positions]])
+        if todo.size:
+            rects = np.zeros((len(todo), 4), np.float32)
+            address = rects.ctypes.data
+            boxes = range(address, address + 16 * len(todo), 16)
+            indexes = self._place[todo].tolist()
+            _exhaust(map(_loose_box_at, itertools.repeat(self._page), indexes, boxes))
+            width = rects[:, 2].astype(float) - rects[:, 0].astype(float)
+            scale = self._scale[todo]
+            usable = np.abs(scale) > 1e-9
+            self._value[todo] = np.where(usable, width / np.where(usable, scale, 1.0), np.nan)
+            self._read[todo] = True
+        return self._value[positions]
 
 
 def _pdfium_font(font: int) -> tuple[str, float]:
@@ -608,301 +746,434 @@ def _empty(handle: int) -> bool:
 # --- glyphs (pdfminer's LTChar) -----------------------------------------------------------
 
 
+class _Glyphs(NamedTuple):
+    """Glyphs as pdfminer reports them (LTChars), in content order, one entry per glyph in
+    each array (see Glyph)."""
+
+    text: list[str]
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    size: np.ndarray
+    font: list[str]
+    upright: np.ndarray
+
+    @classmethod
+    def of(cls, glyphs: Sequence[Glyph]) -> _Glyphs:
+        def column(name: str) -> np.ndarray:
+            return np.array([getattr(g, name) for g in glyphs], float)
+
+        return cls(
+            [g.text for g in glyphs],
+            column("x0"),
+            column("x1"),
+            column("top"),
+            column("bottom"),
+            column("size"),
+            [g.font for g in glyphs],
+            np.array([g.upright for g in glyphs], bool),
+        )
+
+    def listed(self) -> list[Glyph]:
+        columns = (a.tolist() for a in (self.x0, self.x1, self.top, self.bottom, self.size))
+        numbers = zip(*columns, strict=True)
+        return [
+            Glyph(text, x0, x1, top, bottom, size, font, upright)
+            for text, (x0, x1, top, bottom, size), font, upright in zip(
+                self.text, numbers, self.font, self.upright.tolist(), strict=True
+            )
+        ]
+
+
+class _Placements(NamedTuple):
+    """How the glyphs of each text object land on the page, as pdfminer places them."""
+
+    metrics: list[FontMetrics | None]
+    font: list[str]
+    upright: np.ndarray
+    matrix: np.ndarray  # (a, b, c, d): text space (one em = the font size) to pdfminer's
+    descent: np.ndarray  # points below the baseline, in text space
+    size: np.ndarray
+    along: np.ndarray  # (x, y): one thousandth of an em along the baseline, user space
+
+
 def chars_to_glyphs(
-    chars: Sequence[_Char], frame: Frame, fonts: Mapping[str, Sequence[FontMetrics]]
-) -> list[Glyph]:
+    chars: _Chars, frame: Frame, fonts: Mapping[str, Sequence[FontMetrics]], loose: _Loose
+) -> _Glyphs:
     """The text page's characters as pdfminer's glyphs, in content order: PDFium's own
     spaces and split glyphs undone, widths and descents from the font's own numbers, and
     each origin moved by what PDFium's widths, cut to whole thousandths of an em, shifted
     it along the text (within a text object, and into the next one where it goes on)."""
-    chars = list(_joined(_real(chars)))
-    chosen = _choose_fonts(chars, fonts)
-    placed: dict[int, _Placement] = {}
-    glyphs: list[Glyph] = []
-    dx = dy = 0.0  # the drift, user space
-    # Where the next glyph goes if the text goes on: by PDFium's widths, and by the font's.
-    ends: tuple[Point, Point] | None = None
-    previous: _Run | None = None
-    placement: _Placement | None = None
-    widths: Mapping[str, tuple[float, ...]] = {}
-    trunc = math.trunc
-    for char in chars:
-        run = char.run
-        if run is not previous or placement is None:
-            if not _goes_on(char, previous, ends):
-                dx = dy = 0.0
-            previous = run
-            placement = placed.get(run.order)
-            if placement is None:
-                placement = placed[run.order] = _placement(run, chosen.get(run.font_id), frame)
-            widths = placement.metrics.widths if placement.metrics is not None else {}
-        options = widths.get(char.text)
-        if options is not None and len(options) == 1:
-            exact: float | None = options[0]
-        else:
-            exact = _exact_width(char, placement.metrics)
-        # PDFium moved on by the width cut to whole thousandths, pdfminer by the font's.
-        advance = exact if exact is not None else _pdfium_advance(char)
-        moved: float = trunc(exact) if exact is not None else advance
-        x, y = char.x + dx, char.y + dy
-        glyphs.append(placement.glyph(char.text, x, y, advance))
-        ax, ay = placement.along
-        ends = ((char.x + moved * ax, char.y + moved * ay), (x + advance * ax, y + advance * ay))
-        dx += (advance - moved) * ax
-        dy += (advance - moved) * ay
-    return _level(glyphs)
+    at, texts, widths = _joined(chars, _real(chars), loose)
+    runs = chars.runs
+    run = chars.run[at]
+    chosen = _choose_fonts(runs, run, texts, widths, at, fonts, loose)
+    # One placement per object (content order), made from the first run that has it.
+    _, first, where = np.unique(runs.order[run], return_index=True, return_inverse=True)
+    where = where.reshape(-1)
+    placements = _placements(runs, run[first], chosen, frame)
+    # The font's width of each glyph where it has one for the text, else PDFium's; PDFium
+    # moved on by the width cut to whole thousandths, pdfminer by the font's.
+    every = [m.widths if m is not None else {} for m in placements.metrics]
+    options = [every[p].get(text, ()) for text, p in zip(texts, where.tolist(), strict=True)]
+    advance = np.array([o[0] if len(o) == 1 else math.nan for o in options], float)
+    exact = ~np.isnan(advance)
+    doubtful = np.flatnonzero(~exact)
+    if doubtful.size:
+        measures = loose.values(at[doubtful]).tolist()
+        for k, measure, width in zip(
+            doubtful.tolist(), measures, widths[doubtful].tolist(), strict=True
+        ):
+            metrics = placements.metrics[where[k]]
+            found = _exact_width(texts[k], _none(measure), _none(width), metrics)
+            if found is not None:
+                advance[k], exact[k] = found, True
+            else:
+                advance[k] = _pdfium_advance(_none(measure), _none(width))
+    moved = np.where(exact, np.trunc(advance), advance)
+    along = placements.along[where]
+    x, y = chars.x[at], chars.y[at]
+    dx, dy = _drift(run, runs, x, y, advance, moved, along)
+    return _level(_boxes(texts, x + dx, y + dy, advance, where, placements, frame))
 
 
-def _level(glyphs: list[Glyph]) -> list[Glyph]:
+def _none(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _placements(
+    runs: _Runs, first: np.ndarray, chosen: Mapping[int, FontMetrics], frame: Frame
+) -> _Placements:
+    """The placement of each run in `first`: its matrix through the page's, the font's
+    metrics (pdfminer's where chosen, else PDFium's)."""
+    a1, b1, c1, d1 = runs.matrix[first].T
+    a0, b0, c0, d0 = frame.ctm[:4]
+    # _multiply(run's matrix, ctm), without the origin.
+    matrix = np.stack(
+        [a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1], axis=1
+    )
+    upright = (matrix[:, 0] * matrix[:, 3] > 0) & (matrix[:, 1] * matrix[:, 2] <= 0)
+    size = runs.size[first]
+    found = [chosen.get(font) for font in runs.font_id[first].tolist()]
+    descent = np.array(
+        [
+            metrics.descent if metrics is not None else runs.descent(r)
+            for metrics, r in zip(found, first.tolist(), strict=True)
+        ],
+        float,
+    )
+    names = [
+        metrics.name if metrics is not None else runs.font(r)
+        for metrics, r in zip(found, first.tolist(), strict=True)
+    ]
+    along = np.stack([a1 * size / 1000, b1 * size / 1000], axis=1)
+    return _Placements(found, names, upright, matrix, descent * size / 1000, size, along)
+
+
+def _drift(
+    run: np.ndarray,
+    runs: _Runs,
+    x: np.ndarray,
+    y: np.ndarray,
+    advance: np.ndarray,
+    moved: np.ndarray,
+    along: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far each glyph's origin moves (user space): the sum of (font's width - PDFium's
+    cut width) over the glyphs before it since the text was last placed anew, which is at
+    each new text object unless the object goes on from where PDFium's widths ended the
+    previous one rather than where the font's widths did. A PDF starts a new object without
+    moving for a reason: a change of font or of marked content (a browser marks each
+    ligature with its letters)."""
+    count = len(run)
+    if not count:
+        return np.zeros(0), np.zeros(0)
+    shift = (advance - moved)[:, None] * along
+    before = np.zeros((count, 2))
+    np.cumsum(shift[:-1], axis=0, out=before[1:])
+    new = np.flatnonzero(run[1:] != run[:-1]) + 1
+    anew = np.zeros(count, bool)
+    anew[0] = True
+    anew[new] = True
+    now, then = run[new], run[new - 1]
+    split = (
+        (runs.font_id[now] != runs.font_id[then])
+        | (runs.size[now] != runs.size[then])
+        | (runs.marks[now] != runs.marks[then])
+    )
+    reason = new[split | runs.actual[now] | runs.actual[then]]
+    # Where the next glyph goes if the text goes on, by PDFium's widths and by the font's
+    # (which depends on the drift so far: the objects that may go on are taken in order).
+    ends = np.stack([x, y], axis=1) + moved[:, None] * along
+    maybe = [
+        k
+        for k in reason.tolist()
+        if math.dist((x[k], y[k]), (ends[k - 1, 0], ends[k - 1, 1])) < 1e-4
+    ]
+    anew[maybe] = False
+    index = np.arange(count)
+    starts = np.maximum.accumulate(np.where(anew, index, 0))
+    last = 0
+    for k in maybe:
+        start = max(int(starts[k - 1]), last)
+        drift = before[k - 1] - before[start]
+        end = (
+            x[k - 1] + drift[0] + advance[k - 1] * along[k - 1, 0],
+            y[k - 1] + drift[1] + advance[k - 1] * along[k - 1, 1],
+        )
+        if not math.dist((x[k], y[k]), end) > 1e-4:
+            anew[k] = True
+            last = k
+    if maybe:
+        starts = np.maximum.accumulate(np.where(anew, index, 0))
+    drift = before - before[starts]
+    return drift[:, 0], drift[:, 1]
+
+
+def _boxes(
+    texts: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    advance: np.ndarray,
+    where: np.ndarray,
+    placements: _Placements,
+    frame: Frame,
+) -> _Glyphs:
+    """pdfminer's LTChar of each glyph with this origin (user space) and advance width
+    (thousandths of an em): from the font's descent to one em above it, through the text
+    matrix, in pdfplumber's page coordinates."""
+    a, b, c, d = placements.matrix[where].T
+    low, size = placements.descent[where], placements.size[where]
+    ctm = frame.ctm
+    e = ctm[0] * x + ctm[2] * y + ctm[4]
+    f = ctm[1] * x + ctm[3] * y + ctm[5]
+    width = advance * size / 1000
+    high = low + size
+    xs = (e + c * low, e + a * width + c * low, e + a * width + c * high, e + c * high)
+    ys = (f + d * low, f + b * width + d * low, f + b * width + d * high, f + d * high)
+    x0, x1 = np.minimum.reduce(xs), np.maximum.reduce(xs)
+    y0, y1 = np.minimum.reduce(ys), np.maximum.reduce(ys)
+    height, top = frame.height, frame.top_shift
+    fonts = placements.font
+    return _Glyphs(
+        texts,
+        x0 + frame.x_shift,
+        x1 + frame.x_shift,
+        (height - y1) + top,
+        (height - y0) + top,
+        y1 - y0,
+        [fonts[p] for p in where.tolist()],
+        placements.upright[where],
+    )
+
+
+def _level(glyphs: _Glyphs) -> _Glyphs:
     """Glyphs on one baseline given one top (and one bottom) again. PDFium computes in
     single precision, so glyphs that pdfminer places on exactly the same line land a few
     hundred-thousandths of a point apart, which would reorder words sorted by top."""
-    tops = _levels(g.top for g in glyphs if g.upright)
-    bottoms = _levels(g.bottom for g in glyphs if g.upright)
-    moved = {value for value, level in (*tops.items(), *bottoms.items()) if value != level}
-    return [
-        g._replace(top=tops[g.top], bottom=bottoms[g.bottom])
-        if g.upright and (g.top in moved or g.bottom in moved)
-        else g
-        for g in glyphs
-    ]
-
-
-def _levels(values: Iterable[float]) -> dict[float, float]:
-    """Each value to the lowest of the values that chain to it within the noise."""
-    level: dict[float, float] = {}
-    first = last = -math.inf
-    for value in sorted(set(values)):
-        if value - last > _NOISE:
-            first = value
-        level[value] = first
-        last = value
-    return level
-
-
-class _Placement(NamedTuple):
-    """How the glyphs of one text object land on the page, as pdfminer places them."""
-
-    frame: Frame
-    metrics: FontMetrics | None
-    font: str
-    upright: bool
-    matrix: Matrix  # text space (one em = the font size) to pdfminer's space, no origin
-    descent: float  # points below the baseline, in text space
-    size: float
-    along: Point  # one thousandth of an em along the baseline, user space
-
-    def glyph(self, text: str, x: float, y: float, advance: float) -> Glyph:
-        """pdfminer's LTChar of a glyph with this origin (user space) and advance width
-        (thousandths of an em): from the font's descent to one em above it."""
-        frame = self.frame
-        ctm, (a, b, c, d, _, _) = frame.ctm, self.matrix
-        e = ctm[0] * x + ctm[2] * y + ctm[4]
-        f = ctm[1] * x + ctm[3] * y + ctm[5]
-        width = advance * self.size / 1000
-        low, high = self.descent, self.descent + self.size
-        if b == 0 and c == 0:
-            x0, x1, y0, y1 = e, e + a * width, f + d * low, f + d * high
-            if x1 < x0:
-                x0, x1 = x1, x0
-            if y1 < y0:
-                y0, y1 = y1, y0
-        else:
-            xs = (e + c * low, e + a * width + c * low, e + a * width + c * high, e + c * high)
-            ys = (f + d * low, f + b * width + d * low, f + b * width + d * high, f + d * high)
-            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        height, top = frame.height, frame.top_shift
-        return Glyph(
-            text,
-            x0 + frame.x_shift,
-            x1 + frame.x_shift,
-            (height - y1) + top,
-            (height - y0) + top,
-            y1 - y0,
-            self.font,
-            self.upright,
-        )
-
-
-def _placement(run: _Run, metrics: FontMetrics | None, frame: Frame) -> _Placement:
-    m = _multiply(run.matrix, frame.ctm)
-    upright = m[0] * m[3] > 0 and m[1] * m[2] <= 0
-    descent = (metrics.descent if metrics is not None else run.descent) * run.size / 1000
-    name = metrics.name if metrics is not None else run.font
-    along = (run.matrix[0] * run.size / 1000, run.matrix[1] * run.size / 1000)
-    return _Placement(frame, metrics, name, upright, m, descent, run.size, along)
-
-
-def _goes_on(char: _Char, previous: _Run | None, ends: tuple[Point, Point] | None) -> bool:
-    """Whether a text object goes on from where PDFium's widths ended the previous one,
-    rather than where the font's widths did (text placed anew). A PDF starts a new object
-    without moving for a reason: a change of font or of marked content (a browser marks
-    each ligature with its letters)."""
-    if ends is None or previous is None:
-        return False
-    run = char.run
-    split = (run.font_id, run.size, run.marks[0]) != (
-        previous.font_id,
-        previous.size,
-        previous.marks[0],
+    up = glyphs.upright
+    if not up.any():
+        return glyphs
+    return glyphs._replace(
+        top=np.where(up, _levels(glyphs.top, up), glyphs.top),
+        bottom=np.where(up, _levels(glyphs.bottom, up), glyphs.bottom),
     )
-    by_pdfium, by_font = (math.dist((char.x, char.y), end) for end in ends)
-    return (split or run.marks[1] or previous.marks[1]) and by_pdfium < 1e-4 < by_font
+
+
+def _levels(values: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """Each counted value to the lowest of the counted values that chain to it within the
+    noise (the others to any)."""
+    found = np.unique(values[counted])
+    chained = np.ones(len(found), bool)
+    chained[1:] = np.diff(found) > _NOISE
+    lowest = found[np.maximum.accumulate(np.where(chained, np.arange(len(found)), 0))]
+    return lowest[np.minimum(np.searchsorted(found, values), len(found) - 1)]
 
 
 def _choose_fonts(
-    chars: Sequence[_Char], fonts: Mapping[str, Sequence[FontMetrics]]
+    runs: _Runs,
+    run: np.ndarray,
+    texts: Sequence[str],
+    widths: np.ndarray,
+    at: np.ndarray,
+    fonts: Mapping[str, Sequence[FontMetrics]],
+    loose: _Loose,
 ) -> dict[int, FontMetrics]:
     """For each of PDFium's fonts, pdfminer's font of its name whose widths fit PDFium's
     (whole thousandths) best: a document may hold several fonts of one name."""
-    by_font: dict[int, list[_Char]] = {}
-    for char in chars:
-        by_font.setdefault(char.run.font_id, []).append(char)
+    font_of = runs.font_id[run]
     chosen = {}
-    for font_id, drawn in by_font.items():
-        candidates = fonts.get(font_key(drawn[0].run.font), ())
+    for font_id, first in zip(*np.unique(font_of, return_index=True), strict=True):
+        candidates = fonts.get(font_key(runs.font(int(run[first]))), ())
         if len(candidates) > 1:
-            chosen[font_id] = max(candidates, key=lambda metrics: _fit(metrics, drawn))
+            drawn = np.flatnonzero(font_of == font_id)
+            shown = [
+                (texts[k], _none(measure), _none(width))
+                for k, measure, width in zip(
+                    drawn.tolist(),
+                    loose.values(at[drawn]).tolist(),
+                    widths[drawn].tolist(),
+                    strict=True,
+                )
+            ]
+            chosen[int(font_id)] = max(candidates, key=functools.partial(_fit, drawn=shown))
         elif candidates:
-            chosen[font_id] = candidates[0]
+            chosen[int(font_id)] = candidates[0]
     return chosen
 
 
-def _fit(metrics: FontMetrics, chars: Sequence[_Char]) -> int:
-    return sum(_exact_width(char, metrics) is not None for char in chars)
+def _fit(metrics: FontMetrics, drawn: Sequence[tuple[str, float | None, float | None]]) -> int:
+    return sum(
+        _exact_width(text, measure, width, metrics) is not None for text, measure, width in drawn
+    )
 
 
-def _exact_width(char: _Char, metrics: FontMetrics | None) -> float | None:
+def _exact_width(
+    text: str, loose: float | None, width: float | None, metrics: FontMetrics | None
+) -> float | None:
     """The font's width of the glyph drawn: of the widths of the glyphs that show the
     character, the one PDFium's own measure (whole thousandths) agrees with."""
     if metrics is None:
         return None
-    options = metrics.widths.get(char.text) or metrics.widths.get(
-        _LIGATURE_OF.get(char.text, ""), ()
-    )
+    options = metrics.widths.get(text) or metrics.widths.get(_LIGATURE_OF.get(text, ""), ())
     if len(options) == 1:
         return options[0]
-    for measure in (char.loose, char.width):
+    for measure in (loose, width):
         if measure is not None:
             fitting = [w for w in options if abs(math.trunc(w) - measure) < 0.5]
             if fitting:
                 return fitting[0]
     # The loose box also covers ink beyond the advance (an 'f'): the widest that fits in it.
-    inside = [w for w in options if char.loose is not None and w <= char.loose + 0.5]
+    inside = [w for w in options if loose is not None and w <= loose + 0.5]
     return inside[-1] if inside else None
 
 
-def _real(chars: Sequence[_Char]) -> Iterator[_Char]:
+def _real(chars: _Chars) -> np.ndarray:
     """Without PDFium's own spaces, except those that stand for a space of the PDF: a
-    space it adds before one of the PDF's makes two, and it drops the second."""
-    for char, following in itertools.zip_longest(chars, chars[1:]):
-        if not char.generated:
-            yield char
-        elif following is None or (following.x, following.y) != (char.x, char.y):
-            yield char._replace(generated=False)
+    space it adds before one of the PDF's makes two, and it drops the second. The places
+    of the characters kept."""
+    x, y = chars.x, chars.y
+    moves = np.ones(len(x), bool)
+    moves[:-1] = (x[1:] != x[:-1]) | (y[1:] != y[:-1])
+    return np.flatnonzero(~chars.generated | moves)
 
 
-def _joined(chars: Iterable[_Char]) -> Iterator[_Char]:
+def _joined(
+    chars: _Chars, at: np.ndarray, loose: _Loose
+) -> tuple[np.ndarray, list[str], np.ndarray]:
     """PDFium writes a glyph that stands for several letters (a ligature, or a glyph its
     font maps to several characters) as those letters, each with the glyph's origin and
-    box; pdfminer has one glyph with all of them."""
-    for _, group in itertools.groupby(chars, key=lambda c: (c.run.order, c.x, c.y, c.loose)):
-        pieces = list(group)
-        if len(pieces) == 1 or any(piece.generated for piece in pieces):
-            yield from pieces
-        else:
-            text = "".join(piece.text for piece in pieces)
-            yield pieces[0]._replace(text=text, width=None)
+    box; pdfminer has one glyph with all of them. The places of the glyphs, their texts
+    and PDFium's widths (none for a joined glyph)."""
+    texts = [chars.text[k] for k in at.tolist()]
+    widths = chars.width[at]
+    if len(at) < 2:
+        return at, texts, widths
+    orders = chars.runs.order[chars.run[at]]
+    x, y = chars.x[at], chars.y[at]
+    same = (orders[1:] == orders[:-1]) & (x[1:] == x[:-1]) & (y[1:] == y[:-1])
+    if not same.any():
+        return at, texts, widths
+    # Letters of one glyph have one loose box too.
+    pairs = np.flatnonzero(same)
+    a, b = loose.values(at[pairs]), loose.values(at[pairs + 1])
+    same[pairs] = (a == b) | (np.isnan(a) & np.isnan(b))
+    if not same.any():
+        return at, texts, widths
+    first = np.ones(len(at), bool)
+    first[1:] = ~same
+    starts = np.flatnonzero(first)
+    sizes = np.diff([*starts.tolist(), len(at)])
+    ends = (starts + sizes).tolist()
+    joined = [
+        "".join(texts[start:end]) if end - start > 1 else texts[start]
+        for start, end in zip(starts.tolist(), ends, strict=True)
+    ]
+    widths = widths[starts].copy()
+    widths[sizes > 1] = np.nan
+    return at[starts], joined, widths
 
 
-def _pdfium_advance(char: _Char) -> float:
+def _pdfium_advance(loose: float | None, width: float | None) -> float:
     """PDFium's width of the glyph, in thousandths of an em. It finds it from the character,
     which may lead to another glyph; the loose box bounds it."""
-    if char.width is not None and (char.loose is None or char.width <= char.loose + 0.01):
-        return char.width
-    return char.loose or 0.0
+    if width is not None and (loose is None or width <= loose + 0.01):
+        return width
+    return loose or 0.0
 
 
 # --- words (pdfplumber's extract_words) ---------------------------------------------------
 
 
-def glyphs_to_words(glyphs: Sequence[Glyph], layout: PdfLayout) -> list[Word]:
+def glyphs_to_words(glyphs: Sequence[Glyph] | _Glyphs, layout: PdfLayout) -> list[Word]:
     """Upright words as pdf_plumber reads them: pdfplumber's extract_words with
-    x_tolerance_ratio=word_gap (other options at their defaults), then its filter."""
-    words: list[Word] = []
-    for upright, run in itertools.groupby(glyphs, key=lambda g: g.upright):
-        if not upright:
-            continue
-        for line in _lines(list(run)):
-            for chars in _line_words(line, layout.word_gap):
-                word = _word(chars)
-                if word.text.strip():
-                    words.append(word)
-    return words
+    x_tolerance_ratio=word_gap (other options at their defaults), then its filter.
 
-
-def _lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """pdfplumber's cluster_objects on `top`: tops that chain within the tolerance are one
-    line; lines in order of their tops, each sorted by x0 (ties in content order)."""
-    cluster: dict[float, int] = {}
-    last: float | None = None
-    for top in sorted({g.top for g in glyphs}):
-        if last is None:
-            cluster[top] = 0
-        else:
-            cluster[top] = cluster[last] + (top > last + _LINE_TOLERANCE)
-        last = top
-    ordered = sorted(glyphs, key=lambda g: cluster[g.top])
-    return [
-        sorted(line, key=lambda g: g.x0)
-        for _, line in itertools.groupby(ordered, key=lambda g: cluster[g.top])
+    In content order, each run of upright glyphs is cut into lines (tops that chain within
+    the line tolerance), each line sorted by x0 (ties in content order); a blank ends a
+    word, and so does a glyph that starts left of the previous one, or further right of its
+    end than word_gap x its size, or whose top is more than the line tolerance away."""
+    if not isinstance(glyphs, _Glyphs):
+        glyphs = _Glyphs.of(glyphs)
+    upright = glyphs.upright
+    if not upright.any():
+        return []
+    up = np.flatnonzero(upright)
+    # The runs of upright glyphs, then each run's lines: pdfplumber's cluster_objects.
+    segment = np.cumsum(np.diff(up, prepend=-2) > 1)
+    tops = glyphs.top[up]
+    by_top = np.lexsort((tops, segment))
+    sorted_tops, sorted_segments = tops[by_top], segment[by_top]
+    breaks = np.ones(len(up), bool)
+    breaks[1:] = (sorted_segments[1:] != sorted_segments[:-1]) | (
+        sorted_tops[1:] > sorted_tops[:-1] + _LINE_TOLERANCE
+    )
+    # Equal tops share a line whatever their place in the sorted order.
+    same_top = np.zeros(len(up), bool)
+    same_top[1:] = (sorted_tops[1:] == sorted_tops[:-1]) & ~(
+        sorted_segments[1:] != sorted_segments[:-1]
+    )
+    breaks &= ~same_top
+    line = np.empty(len(up), np.int64)
+    line[by_top] = np.cumsum(breaks)
+    x0 = glyphs.x0[up]
+    ordered = up[np.lexsort((up, x0, line))]
+    line = line[np.lexsort((up, x0, line))]
+    texts = [glyphs.text[k] for k in ordered.tolist()]
+    blank = np.array([not t or t.isspace() for t in texts], bool)
+    x0, x1 = glyphs.x0[ordered], glyphs.x1[ordered]
+    top, size = glyphs.top[ordered], glyphs.size[ordered]
+    starts = np.ones(len(ordered), bool)
+    starts[1:] = (
+        (line[1:] != line[:-1])
+        | blank[:-1]
+        | (x0[1:] < x0[:-1])
+        | (x0[1:] > x1[:-1] + layout.word_gap * size[:-1])
+        | (np.abs(top[1:] - top[:-1]) > _LINE_TOLERANCE)
+    )
+    keep = np.flatnonzero(~blank)
+    if not keep.size:
+        return []
+    first = np.flatnonzero(starts[keep])
+    bounds = [*first[1:].tolist(), len(keep)]
+    fonts = [glyphs.font[k] for k in ordered[keep].tolist()]
+    bold = np.array([_bold(font) for font in fonts], bool)
+    shown = [_LIGATURES.get(texts[k], texts[k]) for k in keep.tolist()]
+    columns = [
+        np.minimum.reduceat(x0[keep], first).tolist(),
+        np.maximum.reduceat(x1[keep], first).tolist(),
+        np.minimum.reduceat(top[keep], first).tolist(),
+        np.maximum.reduceat(glyphs.bottom[ordered][keep], first).tolist(),
+        np.maximum.reduceat(size[keep], first).tolist(),
+        np.logical_and.reduceat(bold, first).tolist(),
     ]
-
-
-def _line_words(line: Sequence[Glyph], gap: float) -> Iterator[list[Glyph]]:
-    """pdfplumber's iter_chars_to_words: a blank ends a word; so does a glyph that starts
-    left of the previous one, or further right of its end than `gap` x its size, or whose
-    top is more than the line tolerance away. A glyph with no text is a word of its own."""
-    word: list[Glyph] = []
-    for glyph in line:
-        if glyph.text.isspace() or not glyph.text:
-            if word:
-                yield word
-            if not glyph.text:
-                yield [glyph]
-            word = []
-        elif word and _starts_word(word[-1], glyph, gap):
-            yield word
-            word = [glyph]
-        else:
-            word.append(glyph)
-    if word:
-        yield word
-
-
-def _starts_word(previous: Glyph, glyph: Glyph, gap: float) -> bool:
-    return (
-        glyph.x0 < previous.x0
-        or glyph.x0 > previous.x1 + gap * previous.size
-        or abs(glyph.top - previous.top) > _LINE_TOLERANCE
-    )
-
-
-def _word(glyphs: Sequence[Glyph]) -> Word:
-    first = glyphs[0]
-    x0, x1, top, bottom, size = first.x0, first.x1, first.top, first.bottom, first.size
-    for g in glyphs[1:]:
-        x0, x1 = min(x0, g.x0), max(x1, g.x1)
-        top, bottom, size = min(top, g.top), max(bottom, g.bottom), max(size, g.size)
-    return Word(
-        text="".join([_LIGATURES.get(g.text, g.text) for g in glyphs]),
-        x0=x0,
-        x1=x1,
-        top=top,
-        bottom=bottom,
-        size=size,
-        bold=all(_bold(g.font) for g in glyphs),
-    )
+    words = []
+    for start, end, *numbers in zip(first.tolist(), bounds, *columns, strict=True):
+        text = "".join(shown[start:end])
+        if text.strip():
+            words.append(Word(text, *numbers))
+    return words
 
 
 @functools.cache
@@ -925,16 +1196,15 @@ class _PathView:
     curves: list[dict[str, Any]]
 
 
-def _path_view(objects: Sequence[_Object], frame: Frame) -> _PathView:
+def _path_view(objects: _Objects, frame: Frame) -> _PathView:
     found: dict[str, list[dict[str, Any]]] = {"line": [], "rect": [], "curve": []}
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    for o in objects:
-        if o.kind != pdfium_c.FPDF_PAGEOBJ_PATH:
-            continue
-        _draw_mode(o.handle, fill, stroke)
+    for index in objects.of_kind(pdfium_c.FPDF_PAGEOBJ_PATH):
+        handle = objects.handles[index]
+        _draw_mode(handle, fill, stroke)
         if not fill.value and not stroke.value:
             continue  # pdfminer paints no path ended by 'n'
-        ops = _path_ops(o.handle, _multiply(o.matrix, frame.ctm))
+        ops = _path_ops(handle, _multiply(objects.matrix(index), frame.ctm))
         for kind, (x0, y0, x1, y1) in subpaths_to_shapes(ops):
             left, top, right, bottom = frame.to_page(x0, y0, x1, y1)
             found[kind].append(

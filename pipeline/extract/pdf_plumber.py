@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
+import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psexceptions import PSException
+from pdfplumber.display import PageImage
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.codes import Code
@@ -238,10 +241,65 @@ def page_png(
     data: bytes, page_number: int, shapes: Sequence[Shape], resolution: int = 100
 ) -> bytes:
     """The page drawn at `resolution` dpi with the shapes over it, as PNG bytes."""
+    [png] = page_pngs(data, [(page_number, shapes)], resolution, strict=True)
+    assert png is not None
+    return png
+
+
+def page_pngs(
+    data: bytes,
+    pages: Sequence[tuple[int, Sequence[Shape]]],
+    resolution: int = 100,
+    strict: bool = False,
+) -> list[bytes | None]:
+    """Pages drawn at `resolution` dpi, each with its shapes over it, as PNG bytes; the
+    document is opened once for all. Not strict, a page that cannot be drawn is None (an
+    error opening the document: every page)."""
+    if not pages:
+        return []
+    try:
+        # The reader's warnings were told when the file was read; drawing it again is quiet.
+        with reader_notes(), pdfplumber.open(io.BytesIO(data)) as pdf:
+            pdfium = pypdfium2.PdfDocument(data)
+            try:
+                return [
+                    _drawn(pdf, pdfium, number, shapes, resolution, strict)
+                    for number, shapes in pages
+                ]
+            finally:
+                pdfium.close()
+    except MemoryError:
+        raise
+    except Exception:
+        if strict:
+            raise
+        return [None] * len(pages)
+
+
+def _drawn(
+    pdf: Any,
+    pdfium: pypdfium2.PdfDocument,
+    page_number: int,
+    shapes: Sequence[Shape],
+    resolution: int,
+    strict: bool,
+) -> bytes | None:
     clear = (0, 0, 0, 0)
-    # The reader's warnings were told when the file was read; drawing it again is quiet.
-    with reader_notes(), pdfplumber.open(io.BytesIO(data)) as pdf:
-        image = pdf.pages[page_number - 1].to_image(resolution=resolution)
+    try:
+        # pdfplumber's Page.to_image, the page drawn from the document opened once.
+        page = pdfium[page_number - 1]
+        try:
+            bitmap = page.render(
+                scale=resolution / 72,
+                no_smoothtext=True,
+                no_smoothpath=True,
+                no_smoothimage=True,
+                prefer_bgrx=True,
+            )
+            original = bitmap.to_pil().convert("RGB")
+        finally:
+            page.close()
+        image = PageImage(pdf.pages[page_number - 1], original, resolution=resolution)
         for shape in shapes:
             box = (shape.box.x0, shape.box.top, shape.box.x1, shape.box.bottom)
             if shape.kind == "rect":
@@ -252,8 +310,16 @@ def page_png(
                 points = [(box[0], box[1]), (box[2], box[3])]
                 image.draw_line(points, stroke=shape.colour, stroke_width=shape.width)
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
+        # Run-length deflate: a page of text on white in 256 colours packs a tenth larger
+        # than with the default strategy, in a quarter of the time (the same pixels).
+        image.save(buffer, format="PNG", compress_type=zlib.Z_RLE)
         return buffer.getvalue()
+    except MemoryError:
+        raise
+    except Exception:
+        if strict:
+            raise
+        return None
 
 
 # pdfminer parses, pdfplumber wraps it, pypdfium2 draws pages for the pictures.

@@ -25,6 +25,10 @@ WHITE = 245
 _FLAT = 6
 # Shadings whose grey levels differ by more than this are different fills.
 _SAME_FILL = 16
+# A ruling is at least this many times as long as it is thick.
+_SLENDER = 10
+# More than this share of a ruling's length with ink right beside it is a glyph's bar.
+_TOUCHED = 0.3
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,11 @@ def ink_to_rules(
             continue
         start = min(a for _, a, _ in stack)
         end = max(b for _, _, b in stack)
+        if end - start < _SLENDER * len(rows):
+            continue  # a bold glyph's stem in a large title, not a line
+        beside = [row for row in (rows[0] - 2, rows[-1] + 2) if 0 <= row < inked.shape[0]]
+        if beside and float(inked[beside, start:end].any(axis=0).mean()) > _TOUCHED:
+            continue  # a bold glyph's bar ('m', 'T'): the rest of the glyph touches it
         rules.append(PixelRule(orientation, (rows[0] + rows[-1] + 1) / 2, start, end, len(rows)))
     return rules
 

@@ -17,6 +17,7 @@ each leave an inspectable result (`albatts inspect` draws them):
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,11 @@ class TableError(Exception):
 
 
 def is_header_word(word: Word) -> bool:
-    return is_header_text(word.text)
+    return _header_text(word.text)
+
+
+# Asked of the same words many times over while header bands are looked for.
+_header_text = functools.lru_cache(maxsize=16384)(is_header_text)
 
 
 # --- header band --------------------------------------------------------------------------
@@ -58,7 +63,7 @@ class HeaderBand:
     labels: tuple[Box, ...]
     texts: tuple[str, ...]
 
-    @property
+    @functools.cached_property
     def box(self) -> Box:
         return Box(
             min(b.x0 for b in self.labels),
@@ -201,7 +206,8 @@ def header_columns(
     neighbouring labels, at a vertical ruling there if any, else in the white gutter
     that no word of the header or the body crosses."""
     verticals = _vertical_lines(page, band.box.top, band.box.bottom, layout)
-    words = [*_markers_joined(body), *(w for w in page.words if _inside(w, band.box))]
+    box = band.box
+    words = [*_markers_joined(body), *(w for w in page.words if _inside(w, box))]
     separators: list[float] = []
     ruled = True
     for left, right in itertools.pairwise(band.labels):
@@ -226,19 +232,26 @@ def header_columns(
 def _markers_joined(words: Sequence[Word]) -> list[Word]:
     """Words with each lone bullet marker stretched to the text it marks: a hanging
     marker belongs to its item's column, however wide the indent."""
-    joined = []
-    for word in words:
-        if len(word.text) == 1 and word.text in BULLET_MARKERS:
-            after = [
-                other.x0
-                for other in words
-                if other.x0 > word.x1
-                and other.x0 - word.x1 <= 2 * word.size
-                and other.top <= word.middle <= other.bottom
-            ]
-            if after:
-                word = replace(word, x1=min(after))
-        joined.append(word)
+    joined = list(words)
+    markers = [i for i, w in enumerate(words) if len(w.text) == 1 and w.text in BULLET_MARKERS]
+    if not markers:
+        return joined
+    # The words that may follow a marker, found by x0 (then checked exactly).
+    by_x = sorted(words, key=lambda w: w.x0)
+    lefts = [w.x0 for w in by_x]
+    for i in markers:
+        word = words[i]
+        low = bisect.bisect_left(lefts, word.x1)
+        high = bisect.bisect_right(lefts, word.x1 + 2 * word.size + 1.0)
+        after = [
+            other.x0
+            for other in by_x[low:high]
+            if other.x0 > word.x1
+            and other.x0 - word.x1 <= 2 * word.size
+            and other.top <= word.middle <= other.bottom
+        ]
+        if after:
+            joined[i] = replace(word, x1=min(after))
     return joined
 
 
@@ -441,7 +454,7 @@ def horizontal_cuts(
         if (
             _covered(spans) >= layout.rule_span * width
             and _columns_crossed(spans, columns) > 1
-            and not any(w.top < y < w.bottom for w in words if _under(w, spans))
+            and not any(w.top < y < w.bottom and _under(w, spans) for w in words)
         ):
             cuts.append(y)
     return cuts

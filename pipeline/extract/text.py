@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 
 from pipeline.codes import Code
@@ -138,6 +139,35 @@ def lines_to_blocks(lines: Sequence[Line]) -> list[Cell]:
     return blocks
 
 
+def _competence_header(cells: Sequence[str]) -> tuple[str | None, ...] | None:
+    """competence_header, told at once for the many rows whose first cell cannot be the
+    Name label: its label (a trailing note in parentheses dropped) must start with "name",
+    so the cell, stripped and casefolded, does too."""
+    if not cells[0].strip().casefold().startswith("name"):
+        return None
+    if sum(map(len, cells)) > _HEADER_LENGTH:
+        return competence_header(cells)
+    return _known_header(competence_header, tuple(cells))
+
+
+def _occupation_header(cells: Sequence[str]) -> tuple[str | None, ...] | None:
+    if sum(map(len, cells)) > _HEADER_LENGTH:
+        return occupation_header(cells)
+    return _known_header(occupation_header, tuple(cells))
+
+
+# Rows longer than this are not remembered (a header row is a few words).
+_HEADER_LENGTH = 200
+
+
+@lru_cache(maxsize=256)
+def _known_header(
+    recognise: Callable[[Sequence[str]], tuple[str | None, ...] | None], cells: tuple[str, ...]
+) -> tuple[str | None, ...] | None:
+    """A header row's fields, worked out once: every profile repeats the same header rows."""
+    return recognise(cells)
+
+
 def _find(lines: Sequence[Line], predicate: Callable[[Line], bool], start: int = 0) -> int | None:
     return next((i for i in range(start, len(lines)) if predicate(lines[i])), None)
 
@@ -155,7 +185,7 @@ def _section_headings(lines: Sequence[Line], start: int, file: str) -> list[int]
     """
     headings: list[int] = []
     for i in range(start, len(lines)):
-        if competence_header(lines[i].cells) is None:
+        if _competence_header(lines[i].cells) is None:
             continue
         above = next((j for j in range(i - 1, start - 1, -1) if not lines[j].blank), None)
         if above is None or lines[above].is_table_row:
@@ -195,12 +225,12 @@ def _columns_to_fields(
 def _occupations(lines: Sequence[Line], file: str) -> tuple[RawOccupation, ...]:
     rows = [line for line in lines if not line.blank]
     # The line after the heading may be a link ("ESCO Occupations - [..](..)" wraps).
-    header_at = next((i for i, line in enumerate(rows) if occupation_header(line.cells)), None)
+    header_at = next((i for i, line in enumerate(rows) if _occupation_header(line.cells)), None)
     if header_at is None:
         raise no_occupations_header(
             Location(file, line=rows[0].number if rows else None, table="occupations")
         )
-    header = occupation_header(rows[header_at].cells)
+    header = _occupation_header(rows[header_at].cells)
     assert header is not None
     occupations = []
     for row in rows[header_at + 1 :]:
@@ -270,7 +300,7 @@ def _section(lines: Sequence[Line], file: str) -> RawSection:
     for line in lines[1:]:
         if line.blank:
             continue
-        row_header = competence_header(line.cells)
+        row_header = _competence_header(line.cells)
         if row_header is not None:
             header = row_header
             continue

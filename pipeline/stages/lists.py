@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Literal
 
 from pipeline.contract.vocabulary import Vocabulary
@@ -170,14 +170,34 @@ class TitleRules:
     def _qualifier_forms(self) -> frozenset[str]:
         return frozenset(term.casefold() for term in self.qualifier_nouns.terms)
 
+    @cached_property
+    def _token_memo(self) -> dict[str, tuple[bool, bool]]:
+        return {}
+
+    def _token_kinds(self, token: str) -> tuple[bool, bool]:
+        """Whether the token ends in a role noun, and in a title opener: looked up once
+        per token (the same words make the titles of every profile)."""
+        memo = self._token_memo
+        kinds = memo.get(token)
+        if kinds is None:
+            kinds = (_ends_in(token, self._role_forms), _ends_in(token, self._opener_forms))
+            if len(token) <= _MEMO_TOKEN_LENGTH:  # bounded, whatever the files hold
+                if len(memo) >= _TOKEN_MEMO_SIZE:
+                    memo.clear()
+                memo[token] = kinds
+        return kinds
+
     def is_role_noun(self, token: str) -> bool:
-        return _ends_in(token, self._role_forms)
+        return self._token_kinds(token)[0]
 
     def is_opener(self, token: str) -> bool:
-        return _ends_in(token, self._opener_forms)
+        return self._token_kinds(token)[1]
 
     def is_qualifier_noun(self, token: str) -> bool:
         return token.casefold() in self._qualifier_forms
+
+
+_TOKEN_MEMO_SIZE, _MEMO_TOKEN_LENGTH = 20_000, 64
 
 
 def _ends_in(token: str, forms: frozenset[str]) -> bool:
@@ -203,12 +223,21 @@ def _noun_forms(nouns: Vocabulary) -> frozenset[str]:
 
 def strip_lead_in(text: str, lead_ins: Vocabulary) -> str:
     """Drop an introductory sentence such as 'Other job roles that are ... based on this'."""
-    for lead_in in lead_ins.terms:
-        words = r"\s+".join(re.escape(word) for word in lead_in.split())
-        stripped, count = re.subn(rf"^\s*{words}[\s:.]*", "", text, count=1, flags=re.IGNORECASE)
+    for pattern in _lead_in_patterns(lead_ins.terms):
+        stripped, count = pattern.subn("", text, count=1)
         if count:
             return stripped
     return text
+
+
+@cache
+def _lead_in_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Each lead-in as a pattern, compiled once: its words apart by any whitespace."""
+    patterns = []
+    for lead_in in terms:
+        words = r"\s+".join(re.escape(word) for word in lead_in.split())
+        patterns.append(re.compile(rf"^\s*{words}[\s:.]*", flags=re.IGNORECASE))
+    return tuple(patterns)
 
 
 def split_specialisations(text: str, rules: TitleRules) -> SpecialisationSplit:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TypeVar
 
 from pipeline.codes import Code
 from pipeline.contract.text import CONTEXT_KEYS
@@ -13,6 +16,7 @@ from pipeline.model import (
     Cell,
     Competence,
     Document,
+    EscoSkill,
     Issue,
     Item,
     Location,
@@ -21,6 +25,7 @@ from pipeline.model import (
     RawCompetence,
     RawSection,
     Severity,
+    Statement,
 )
 from pipeline.stages.bullets import cells_to_statements
 from pipeline.stages.clean import clean_text, join_wrapped, slugify
@@ -50,18 +55,35 @@ class NormaliseRules:
 
     @classmethod
     def load(cls) -> NormaliseRules:
-        return cls(
-            categories=load_vocabulary("categories"),
-            types=load_vocabulary("types"),
-            levels=load_vocabulary("levels"),
-            departments=load_vocabulary("departments"),
-            titles=TitleRules(
-                role_nouns=load_vocabulary("role_nouns"),
-                qualifier_nouns=load_vocabulary("qualifier_nouns"),
-                lead_ins=load_vocabulary("specialisation_lead_ins"),
-                openers=load_vocabulary("title_openers"),
-            ),
-        )
+        # The same rules for the same vocabularies: a worker loads them for every file, and
+        # the rules keep what they work out from the vocabularies (noun forms, lead-ins).
+        return _rules(tuple(load_vocabulary(name) for name in _RULE_VOCABULARIES))
+
+
+_RULE_VOCABULARIES = (
+    "categories",
+    "types",
+    "levels",
+    "departments",
+    "role_nouns",
+    "qualifier_nouns",
+    "specialisation_lead_ins",
+    "title_openers",
+)
+
+
+@cache
+def _rules(vocabularies: tuple[Vocabulary, ...]) -> NormaliseRules:
+    categories, types, levels, departments, roles, qualifiers, lead_ins, openers = vocabularies
+    return NormaliseRules(
+        categories=categories,
+        types=types,
+        levels=levels,
+        departments=departments,
+        titles=TitleRules(
+            role_nouns=roles, qualifier_nouns=qualifiers, lead_ins=lead_ins, openers=openers
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -171,11 +193,23 @@ def document_to_profile(document: Document, rules: NormaliseRules) -> Normalised
                 esco_uri=re.sub(r"\s+", "", clean_text(raw.uri.text)),
                 line=raw.code.line,
                 page=raw.code.page,
+                ocr_confidence=cells_confidence((raw.code, raw.label, raw.uri)),
             )
             for raw in document.occupations
         ),
         competences=_competences(profile_id, document.sections, rules, findings),
         source=document.source,
+        ocr_pages=document.ocr_pages,
+        eqf_ocr_confidence=cells_confidence((context["eqf"],)) if "eqf" in context else None,
+        ocr_confidence=cells_confidence(
+            (
+                document.title,
+                *document.description,
+                document.alliance,
+                document.period,
+                *(context[key] for key in ("eqf", "value_chain") if key in context),
+            )
+        ),
     )
     if not profile.competences:
         findings.add(
@@ -259,8 +293,12 @@ def _departments(cell: Cell | None, rules: NormaliseRules, findings: _Findings) 
             severity="warning",
         )
         return ()
-    return tuple(
-        Item(text, cell.line, cell.page) for text in split_departments(cell.text, rules.departments)
+    return with_confidences(
+        tuple(
+            Item(text, cell.line, cell.page)
+            for text in split_departments(cell.text, rules.departments)
+        ),
+        (cell,),
     )
 
 
@@ -303,7 +341,9 @@ def _specialisations(
             column="specialisation",
             severity="warning",
         )
-    return tuple(Item(title, cell.line, cell.page) for title in split.titles)
+    return with_confidences(
+        tuple(Item(title, cell.line, cell.page) for title in split.titles), (cell,)
+    )
 
 
 def _competences(
@@ -327,8 +367,13 @@ def _competences(
     names = [clean_text(join_wrapped(raw.name.text.split("\n"))) for _, raw in rows]
     ids = unique_ids([f"{profile_id}--{slugify(name) or 'competence'}" for name in names])
     competences = []
+    # A section's heading names the category of each of its rows: split it once.
+    headings: dict[str, tuple[str, str | None]] = {}
     for (section, raw), name, competence_id in zip(rows, names, ids, strict=True):
-        category, note = split_heading(section.heading.text, rules.categories)
+        heading = section.heading.text
+        if heading not in headings:
+            headings[heading] = split_heading(heading, rules.categories)
+        category, note = headings[heading]
         competence = Competence(
             competence_id=competence_id,
             category=category,
@@ -336,10 +381,11 @@ def _competences(
             name=name,
             type=canonical_type(raw.type.text, rules.types),
             level=canonical_level(raw.level.text, rules.levels),
-            statements=cells_to_statements(raw.description),
-            esco_skills=cells_to_esco_skills(raw.esco),
+            statements=with_confidences(cells_to_statements(raw.description), raw.description),
+            esco_skills=with_confidences(cells_to_esco_skills(raw.esco), raw.esco),
             line=raw.name.line,
             page=raw.name.page,
+            ocr_confidence=cells_confidence((section.heading, raw.name, raw.type, raw.level)),
         )
         _competence_warnings(competence, raw, findings)
         competences.append(competence)
@@ -372,6 +418,65 @@ def _competence_warnings(competence: Competence, raw: RawCompetence, findings: _
             row=row,
             severity="warning",
         )
+
+
+# --- OCR confidences ---------------------------------------------------------------------
+
+Read = TypeVar("Read", Item, Statement, EscoSkill)
+
+
+def cells_confidence(cells: Sequence[Cell]) -> int | None:
+    """The lowest OCR confidence of the words of these cells; None when OCR read none."""
+    return min(
+        (
+            confidence
+            for cell in cells
+            for _, confidence in cell.ocr or ()
+            if confidence is not None
+        ),
+        default=None,
+    )
+
+
+def with_confidences(items: tuple[Read, ...], cells: Sequence[Cell]) -> tuple[Read, ...]:
+    """Items split from these cells, in order, each with the lowest OCR confidence of the
+    words it is made of: its text found (letters and digits compared, so that cleaning,
+    joined lines and hyphens do not matter) in the cells' words after the item before;
+    an item not found there takes the lowest confidence of all the cells' words."""
+    if all(cell.ocr is None for cell in cells):
+        return items
+    confidences: list[int | None] = []
+    owners: list[int] = []
+    letters: list[str] = []
+    for cell in cells:
+        words = cell.ocr if cell.ocr is not None else [(w, None) for w in cell.text.split()]
+        for text, confidence in words:
+            folded = _folded(text)
+            owners.extend([len(confidences)] * len(folded))
+            letters.append(folded)
+            confidences.append(confidence)
+    stream = "".join(letters)
+    lowest = min((c for c in confidences if c is not None), default=None)
+    cursor = 0
+    out = []
+    for item in items:
+        target = _folded(item.label if isinstance(item, EscoSkill) else item.text)
+        at = stream.find(target, cursor) if target else -1
+        if at < 0 and target:
+            at = stream.find(target)
+        if at < 0:
+            out.append(replace(item, ocr_confidence=lowest))
+            continue
+        cursor = at + len(target)
+        found = [confidences[i] for i in sorted(set(owners[at:cursor]))]
+        out.append(
+            replace(item, ocr_confidence=min((c for c in found if c is not None), default=None))
+        )
+    return tuple(out)
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def _short(text: str, limit: int = 80) -> str:

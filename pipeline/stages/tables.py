@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,9 @@ from pipeline.model import Profile
 
 Tables = dict[str, pd.DataFrame]
 
-_NULLABLE_INT = "Int64"
+_NULLABLE_INT: Final = "Int64"
+# What pandas keeps under a missing value of a nullable integer array.
+_MASKED_FILL = 1
 
 
 Records = dict[str, list[dict[str, Any]]]
@@ -47,6 +49,8 @@ def profile_to_records(profile: Profile) -> Records:
                 "source_file": profile.source.path,
                 "source_format": profile.source.format,
                 "source_sha256": profile.source.sha256,
+                "extraction_method": "ocr" if profile.ocr_pages else "text",
+                "ocr_confidence": _profile_confidence(profile),
             }
         ],
         "occupations": [
@@ -58,10 +62,14 @@ def profile_to_records(profile: Profile) -> Records:
                 "esco_uri": occupation.esco_uri,
                 "source_line": occupation.line,
                 "source_page": occupation.page,
+                **_read_by(occupation.ocr_confidence),
             }
             for number, occupation in enumerate(profile.occupations, start=1)
         ],
-        "eqf_levels": [{"profile_id": pid, "eqf_level": level} for level in profile.eqf_levels],
+        "eqf_levels": [
+            {"profile_id": pid, "eqf_level": level, **_read_by(profile.eqf_ocr_confidence)}
+            for level in profile.eqf_levels
+        ],
         "departments": [
             {
                 "profile_id": pid,
@@ -69,6 +77,7 @@ def profile_to_records(profile: Profile) -> Records:
                 "department": department.text,
                 "source_line": department.line,
                 "source_page": department.page,
+                **_read_by(department.ocr_confidence),
             }
             for number, department in enumerate(profile.departments, start=1)
         ],
@@ -79,6 +88,7 @@ def profile_to_records(profile: Profile) -> Records:
                 "specialisation": title.text,
                 "source_line": title.line,
                 "source_page": title.page,
+                **_read_by(title.ocr_confidence),
             }
             for number, title in enumerate(profile.specialisations, start=1)
         ],
@@ -95,6 +105,7 @@ def profile_to_records(profile: Profile) -> Records:
                 "level_rank": level_rank(competence.level),
                 "source_line": competence.line,
                 "source_page": competence.page,
+                **_read_by(competence.ocr_confidence),
             }
             for number, competence in enumerate(profile.competences, start=1)
         ],
@@ -106,6 +117,7 @@ def profile_to_records(profile: Profile) -> Records:
                 "statement": statement.text,
                 "source_line": statement.line,
                 "source_page": statement.page,
+                **_read_by(statement.ocr_confidence),
             }
             for competence in profile.competences
             for number, statement in enumerate(competence.statements, start=1)
@@ -118,6 +130,7 @@ def profile_to_records(profile: Profile) -> Records:
                 "esco_skill": skill.label,
                 "source_line": skill.line,
                 "source_page": skill.page,
+                **_read_by(skill.ocr_confidence),
             }
             for competence in profile.competences
             for number, skill in enumerate(competence.esco_skills, start=1)
@@ -126,22 +139,78 @@ def profile_to_records(profile: Profile) -> Records:
     return rows
 
 
+def _read_by(confidence: int | None) -> dict[str, Any]:
+    """A row's extraction_method and ocr_confidence: read by OCR when it has a confidence."""
+    return {
+        "extraction_method": "text" if confidence is None else "ocr",
+        "ocr_confidence": confidence,
+    }
+
+
+def _profile_confidence(profile: Profile) -> int | None:
+    """The lowest OCR confidence of the profile's own fields and of all its rows."""
+    if not profile.ocr_pages:
+        return None
+    confidences = (
+        profile.ocr_confidence,
+        profile.eqf_ocr_confidence,
+        *(occupation.ocr_confidence for occupation in profile.occupations),
+        *(item.ocr_confidence for item in (*profile.departments, *profile.specialisations)),
+        *(competence.ocr_confidence for competence in profile.competences),
+        *(s.ocr_confidence for c in profile.competences for s in c.statements),
+        *(skill.ocr_confidence for c in profile.competences for skill in c.esco_skills),
+    )
+    return min((c for c in confidences if c is not None), default=None)
+
+
 def records_to_frame(table: str, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """A frame with the table's columns and dtypes, whatever the number of records."""
-    schema = TABLES[table].to_schema()
-    data: dict[str, pd.Series] = {}
-    for name, column in schema.columns.items():
+    data: dict[str, Any] = {}
+    for name, dtype in _column_dtypes(table):
         values = [record[name] for record in records]
-        dtype = str(column.dtype)
         if dtype == _NULLABLE_INT:
-            data[name] = pd.Series(values, dtype=_NULLABLE_INT)
+            data[name] = _nullable_integers(values)
         elif dtype.startswith("int"):
             # A missing value stays missing (nullable) so validation reports it, not a crash.
-            series = pd.Series(values, dtype=_NULLABLE_INT)
-            data[name] = series.astype("int64") if series.notna().all() else series
+            if all(type(value) is int for value in values):
+                data[name] = _integers(values)
+            else:
+                array = pd.array(values, dtype=_NULLABLE_INT)
+                data[name] = array if array.isna().any() else array.to_numpy("int64")
         else:
-            data[name] = pd.Series(values, dtype="str")
+            data[name] = pd.array(values, dtype="str")
+    # Arrays, not Series: a frame built from Series aligns their indexes first.
     return pd.DataFrame(data, columns=columns(table))
+
+
+@cache
+def _column_dtypes(table: str) -> tuple[tuple[str, str], ...]:
+    schema = TABLES[table].to_schema()
+    return tuple((name, str(column.dtype)) for name, column in schema.columns.items())
+
+
+def _integers(values: list[int]) -> Any:
+    """Python ints as int64 (as pandas' nullable array would give them); an int out of
+    int64's range goes the slow way, to fail there as it did."""
+    try:
+        return np.array(values, dtype=np.int64)
+    except OverflowError:
+        return pd.array(values, dtype=_NULLABLE_INT).to_numpy("int64")
+
+
+def _nullable_integers(values: list[Any]) -> Any:
+    """Ints and None as a nullable Int64 array, as pandas builds it (the same values under
+    the missing ones too), built directly when they are just that."""
+    if all(value is None or type(value) is int for value in values):
+        mask = np.array([value is None for value in values], dtype=bool)
+        try:
+            data = np.array(
+                [_MASKED_FILL if value is None else value for value in values], dtype=np.int64
+            )
+        except OverflowError:
+            return pd.array(values, dtype=_NULLABLE_INT)
+        return pd.arrays.IntegerArray(data, mask)
+    return pd.array(values, dtype=_NULLABLE_INT)
 
 
 @dataclass(frozen=True)
@@ -174,14 +243,16 @@ def batch_to_tables(batch: Batch) -> list[Tables]:
     cut: list[Tables] = [{} for _ in range(count)]
     for name in TABLES:
         frame = batch.frames[name]
-        integers = _integer_columns(name)
+        # Nullable in the batch because a profile misses a value: not in the others.
+        nullable = [c for c in _integer_columns(name) if frame[c].dtype == _NULLABLE_INT]
         start = 0
         for number, size in enumerate(batch.sizes[name]):
-            part = frame.iloc[start : start + size].reset_index(drop=True)
+            # A slice with its own default index: reset_index would copy every column.
+            part = frame.iloc[start : start + size]
+            part.index = pd.RangeIndex(size)
             start += size
-            for column in integers:
-                # Nullable in the batch because another profile misses a value: not here.
-                if part[column].dtype == _NULLABLE_INT and part[column].notna().all():
+            for column in nullable:
+                if part[column].notna().all():
                     part[column] = part[column].astype("int64")
             cut[number][name] = part
     return cut
@@ -219,18 +290,22 @@ def with_output_dtypes(tables: Mapping[str, pd.DataFrame]) -> Tables:
 
 def tables_to_documents(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
     """One nested document per profile: the profile row with its child rows inside."""
+    return records_to_documents({name: frame_to_records(tables[name]) for name in TABLES})
+
+
+def records_to_documents(
+    records: Mapping[str, list[dict[str, Any]]],
+) -> dict[str, dict[str, Any]]:
+    """tables_to_documents from the tables' rows as frame_to_records gives them."""
     by_profile = {
-        name: _group(frame_to_records(tables[name]), "profile_id", drop=("profile_id",))
-        for name in TABLES
+        name: _group(records[name], "profile_id", drop=("profile_id",)) for name in TABLES
     }
     by_competence = {
-        name: _group(
-            frame_to_records(tables[name]), "competence_id", drop=("profile_id", "competence_id")
-        )
+        name: _group(records[name], "competence_id", drop=("profile_id", "competence_id"))
         for name in ("competence_statements", "competence_esco_skills")
     }
     documents: dict[str, dict[str, Any]] = {}
-    for profile in frame_to_records(tables["profiles"]):
+    for profile in records["profiles"]:
         pid = profile["profile_id"]
         competences = [
             {

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.contract.tables import TABLES, primary_key
+from pipeline.diff import PROVENANCE
 from pipeline.model import (
     Competence,
     EscoSkill,
@@ -46,7 +47,8 @@ from pipeline.stages.clean import slugify
 from pipeline.stages.normalise import NormaliseRules, unique_ids
 from pipeline.stages.tables import profile_to_tables
 
-SOURCE_COLUMNS = {"source_file", "source_format", "source_sha256", "source_line", "source_page"}
+# Where a row came from and how it was read: not compared between formats.
+SOURCE_COLUMNS = set(PROVENANCE)
 CellItem = tuple[str, tuple[Any, ...], str, Any]  # table, row key, column, value
 
 

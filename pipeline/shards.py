@@ -1,0 +1,406 @@
+"""A run's tables on disk as its results arrive, read back as one dataset in profile_id
+order: the parent keeps a few numbers per row (a key hash, an owner, a position), never
+the rows, so its memory stays flat however many profiles a run holds.
+
+Results are buffered as Arrow and written, once SPILL_BYTES have gathered, as one sorted
+run: a Parquet file per table, the files' rows in (profile_id, input) order. The dataset is
+read back by merging the runs (every run is in the dataset's order already), CHUNK_PROFILES
+profiles at a time, skipping the inputs that the checks across files rejected.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import fcntl
+import os
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.contract.tables import TABLES, primary_key
+from pipeline.disk import cannot_write
+from pipeline.model import PagePicture
+from pipeline.stages.tables import Tables, records_to_frame
+
+# Arrow bytes buffered before they are written as a run: a run's sort and write then cost a
+# bounded, small multiple of this, whatever the number of profiles.
+SPILL_BYTES = 16 * 2**20
+# Profiles per chunk of the merged dataset (the writers' unit).
+CHUNK_PROFILES = 250
+# Rows a run's reader holds per table at a time.
+READ_ROWS = 1024
+_HELD = ".held"
+ArrowTables = Mapping[str, pa.Table]
+_KIND = ".shards-"
+
+
+@cache
+def shard_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a table as profile_to_tables builds it (the pandas metadata
+    included, so that a frame read back has the same dtypes)."""
+    return pa.Table.from_pandas(records_to_frame(table, []), preserve_index=False).schema
+
+
+def frames_to_arrow(tables: Mapping[str, pd.DataFrame]) -> ArrowTables:
+    return {
+        name: pa.Table.from_pandas(tables[name], schema=shard_schema(name), preserve_index=False)
+        for name in TABLES
+    }
+
+
+def arrow_to_frame(table: str, data: pa.Table) -> pd.DataFrame:
+    return data.replace_schema_metadata(shard_schema(table).metadata).to_pandas()
+
+
+@dataclass
+class _Run:
+    folder: Path
+    owners: list[int]  # the inputs of the run, in its order
+    readers: dict[str, _Reader] = field(default_factory=dict)
+
+    def reader(self, table: str) -> _Reader:
+        if table not in self.readers:
+            self.readers[table] = _Reader(self.folder / f"{table}.parquet")
+        return self.readers[table]
+
+
+class _Reader:
+    """A run's table read front to back, a few thousand rows at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self._batches = pq.ParquetFile(path).iter_batches(batch_size=READ_ROWS)
+        self._held: deque[pa.RecordBatch] = deque()
+
+    def take(self, count: int) -> list[pa.RecordBatch]:
+        taken: list[pa.RecordBatch] = []
+        while count:
+            if not self._held:
+                self._held.append(next(self._batches))
+            head = self._held[0]
+            if head.num_rows <= count:
+                taken.append(self._held.popleft())
+                count -= head.num_rows
+            else:
+                taken.append(head.slice(0, count))
+                self._held[0] = head.slice(count)
+                count = 0
+        return taken
+
+
+@dataclass
+class _KeyIndex:
+    """Per table, for every row written: its key's hash, its input, where it is."""
+
+    hashes: list[np.ndarray] = field(default_factory=list)
+    owners: list[np.ndarray] = field(default_factory=list)
+    runs: list[np.ndarray] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SharedKey:
+    """A primary key that more than one input gives (see ShardStore.shared_keys)."""
+
+    order: tuple[int, int, int]
+    table: str
+    values: tuple[object, ...]
+    owners: frozenset[int]
+
+
+class ShardStore:
+    """The tables of one run's results, in a folder beside the output (same disk) that is
+    removed when the store closes. A run that is killed leaves it behind: the next run on
+    the same output removes it (remove_abandoned), since no process holds it any more.
+    A disk that refuses a write is the steward's error (disk.cannot_write), as for the
+    outputs."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self._out_dir = out_dir
+        target = out_dir.resolve()  # beside what a symlinked --out points at, as write does
+        with self._writing():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}{_KIND}", dir=target.parent))
+            self._held = os.open(self.folder / _HELD, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._held, fcntl.LOCK_EX)
+        self._buffer: list[tuple[str, int, dict[str, pa.Table]]] = []
+        self._buffered = 0
+        self._runs: list[_Run] = []
+        self._keys = {name: _KeyIndex() for name in TABLES}
+        # Per input with tables: its profile_id, its run, its rows per table.
+        self.profile_ids: dict[int, str] = {}
+        self._run_of: dict[int, int] = {}
+        self._rows: dict[int, tuple[int, ...]] = {}
+        # Per input with pictures: each one's page and caption (the PNGs are on disk).
+        self._pictured: dict[int, list[tuple[int, str]]] = {}
+
+    def __enter__(self) -> ShardStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for run in self._runs:
+            run.readers.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        with suppress(OSError):
+            os.close(self._held)
+
+    def add(self, owner: int, profile_id: str, tables: ArrowTables) -> None:
+        """The tables of input number `owner`, an ok result's (each in shard_schema)."""
+        self.profile_ids[owner] = profile_id
+        self._rows[owner] = tuple(tables[name].num_rows for name in TABLES)
+        self._buffer.append((profile_id, owner, dict(tables)))
+        self._buffered += sum(table.nbytes for table in tables.values())
+        if self._buffered >= SPILL_BYTES:
+            self.flush()
+
+    def add_pictures(self, owner: int, pictures: Sequence[PagePicture]) -> None:
+        """The page pictures of input number `owner`, kept on disk until the report."""
+        folder = self.folder / "pictures" / str(owner)
+        with self._writing():
+            folder.mkdir(parents=True, exist_ok=True)
+            for number, picture in enumerate(pictures):
+                (folder / f"{number}.png").write_bytes(picture.png)
+        self._pictured[owner] = [(picture.page, picture.caption) for picture in pictures]
+
+    def pictures(self, names: Mapping[int, str]) -> Mapping[str, Sequence[PagePicture]]:
+        """The pictures of the inputs, by the name of each (names[owner]); each read from
+        disk when asked for (the report shows a few)."""
+        return _PicturesOnDisk(
+            {names[owner]: owner for owner in self._pictured if owner in names}, self
+        )
+
+    def read_pictures(self, owner: int) -> tuple[PagePicture, ...]:
+        folder = self.folder / "pictures" / str(owner)
+        return tuple(
+            PagePicture(page, (folder / f"{number}.png").read_bytes(), caption)
+            for number, (page, caption) in enumerate(self._pictured[owner])
+        )
+
+    def flush(self) -> None:
+        """Write what is buffered as one run, sorted as the dataset is."""
+        if not self._buffer:
+            return
+        with self._writing():
+            self._write_run()
+        release_memory()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as error:
+            raise cannot_write(error, self._out_dir) from error
+
+    def _write_run(self) -> None:
+        self._buffer.sort(key=lambda each: (each[0], each[1]))
+        number = len(self._runs)
+        folder = self.folder / f"run-{number:05d}"
+        folder.mkdir()
+        owners = [owner for _pid, owner, _tables in self._buffer]
+        for position, name in enumerate(TABLES):
+            data = pa.concat_tables([tables[name] for _pid, _owner, tables in self._buffer])
+            pq.write_table(data, folder / f"{name}.parquet", row_group_size=READ_ROWS)
+            sizes = [self._rows[owner][position] for owner in owners]
+            self._index(name, data, np.repeat(np.array(owners, dtype=np.int64), sizes), number)
+        for owner in owners:
+            self._run_of[owner] = number
+        self._runs.append(_Run(folder, owners))
+        self._buffer, self._buffered = [], 0
+
+    def _index(self, table: str, data: pa.Table, owners: np.ndarray, run: int) -> None:
+        key = data.select(list(primary_key(table))).to_pandas()
+        index = self._keys[table]
+        index.hashes.append(pd.util.hash_pandas_object(key, index=False).to_numpy())
+        index.owners.append(owners.astype(np.int32))
+        index.runs.append(np.full(len(owners), run, dtype=np.int32))
+        index.rows.append(np.arange(len(owners), dtype=np.int32))
+
+    def shared_keys(self, among: set[int]) -> list[SharedKey]:
+        """Each primary key that more than one of these inputs gives, exactly (hashes find
+        the candidates, their values decide), ordered as a reading of the inputs one by one
+        (each table in turn, rows in order) meets them."""
+        self.flush()
+        shared: list[SharedKey] = []
+        chosen = np.array(sorted(among), dtype=np.int32)
+        for position, table in enumerate(TABLES):
+            index = self._keys[table]
+            if not index.hashes:
+                continue
+            hashes, owners, runs, rows = (
+                np.concatenate(part)
+                for part in (index.hashes, index.owners, index.runs, index.rows)
+            )
+            kept = np.isin(owners, chosen)
+            hashes, owners, runs, rows = hashes[kept], owners[kept], runs[kept], rows[kept]
+            candidates = _repeated_across_owners(hashes, owners)
+            if not len(candidates):
+                continue
+            values = self._key_values(table, runs[candidates], rows[candidates])
+            # Reading order: input by input; within an input, its rows in document order.
+            order = np.lexsort((rows[candidates], owners[candidates]))
+            seen: dict[tuple[object, ...], tuple[int, int, set[int]]] = {}
+            for at in order.tolist():
+                owner, row = int(owners[candidates[at]]), int(rows[candidates[at]])
+                seen.setdefault(values[at], (owner, row, set()))[2].add(owner)
+            shared += [
+                SharedKey((first, position, row), table, key, frozenset(found))
+                for key, (first, row, found) in seen.items()
+                if len(found) > 1
+            ]
+        return sorted(shared, key=lambda each: each.order)
+
+    def _key_values(
+        self, table: str, runs: np.ndarray, rows: np.ndarray
+    ) -> list[tuple[object, ...]]:
+        values: list[tuple[object, ...]] = [() for _ in range(len(runs))]
+        key = list(primary_key(table))
+        for run in np.unique(runs).tolist():
+            at = np.flatnonzero(runs == run)
+            path = self._runs[run].folder / f"{table}.parquet"
+            found = pq.read_table(path, columns=key).take(pa.array(rows[at]))
+            columns = [found[name].to_pylist() for name in key]
+            for slot, row in zip(at.tolist(), zip(*columns, strict=True), strict=True):
+                values[slot] = tuple(row)
+        return values
+
+    def rows(self, inputs: set[int]) -> dict[str, int]:
+        """Rows per table of these inputs together."""
+        totals = np.zeros(len(TABLES), dtype=np.int64)
+        for owner in inputs:
+            totals += self._rows[owner]
+        return {name: int(total) for name, total in zip(TABLES, totals, strict=True)}
+
+    def chunks(self, inputs: set[int], size: int | None = None) -> Iterator[Tables]:
+        """The tables of these inputs in profile_id order (rows of a profile in document
+        order), `size` (CHUNK_PROFILES) profiles at a time. Once only: the runs are read
+        front to back."""
+        self.flush()
+        size = size or CHUNK_PROFILES
+        ordered = sorted(inputs, key=lambda owner: (self.profile_ids[owner], owner))
+        # Where each run's reading stands: the next of its inputs to read.
+        next_of = [0] * len(self._runs)
+        for start in range(0, len(ordered), size):
+            batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in TABLES}
+            for owner in ordered[start : start + size]:
+                run = self._runs[self._run_of[owner]]
+                number = self._run_of[owner]
+                # Skip the rows of the run's inputs that are not published.
+                while run.owners[next_of[number]] != owner:
+                    self._take(run, run.owners[next_of[number]])
+                    next_of[number] += 1
+                for name, taken in self._take(run, owner).items():
+                    batches[name] += taken
+                next_of[number] += 1
+            yield {
+                name: arrow_to_frame(
+                    name, pa.Table.from_batches(batches[name], schema=shard_schema(name))
+                ).reset_index(drop=True)
+                for name in TABLES
+            }
+            release_memory()
+
+    def _take(self, run: _Run, owner: int) -> dict[str, list[pa.RecordBatch]]:
+        return {
+            name: run.reader(name).take(count)
+            for name, count in zip(TABLES, self._rows[owner], strict=True)
+        }
+
+
+class _PicturesOnDisk(Mapping[str, Sequence[PagePicture]]):
+    def __init__(self, owners: dict[str, int], store: ShardStore) -> None:
+        self._owners = owners
+        self._store = store
+
+    def __getitem__(self, name: str) -> Sequence[PagePicture]:
+        return self._store.read_pictures(self._owners[name])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._owners
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owners)
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+
+def _repeated_across_owners(hashes: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """The positions of the rows whose hash other rows share, from another input among
+    them (a key one input repeats is that input's own error, told by its contract)."""
+    if not len(hashes):
+        return np.array([], dtype=np.int64)
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes, sorted_owners = hashes[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(hashes)]))
+    low = np.minimum.reduceat(sorted_owners, starts)
+    high = np.maximum.reduceat(sorted_owners, starts)
+    mixed = (low != high)[group]
+    return np.sort(order[mixed])
+
+
+def release_memory() -> None:
+    """Give the memory freed since back to the system: Arrow's pool keeps what it freed for
+    later, and glibc keeps freed heap below its top; either way the peak would grow with
+    the number of profiles passed through, not with those held."""
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        return None
+    return libc
+
+
+_LIBC = _glibc()
+
+
+def remove_abandoned(out_dir: Path) -> None:
+    """Remove the shard folders of runs on out_dir that ended without removing them (killed):
+    a folder whose .held file no process locks any more."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    prefix = f".{out_dir.name}{_KIND}"
+    for folder in parent.iterdir():
+        if not folder.name.startswith(prefix) or not folder.is_dir():
+            continue
+        try:
+            descriptor = os.open(folder / _HELD, os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue  # being created, or not ours
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a run is using it
+        finally:
+            os.close(descriptor)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def empty_tables() -> Tables:
+    return {name: records_to_frame(name, []) for name in TABLES}

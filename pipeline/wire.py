@@ -1,0 +1,81 @@
+"""Results on their way from a worker to the run: a batch's verdicts and pictures, and the
+tables of all its files as one Arrow IPC stream per table. Unpickling a file's eight
+frames cost the run's one process more than the worker spent extracting a text profile;
+an IPC stream is read without a copy and cut into each file's rows for nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import pyarrow as pa
+
+from pipeline.contract.tables import TABLES
+from pipeline.inputs import Input
+from pipeline.model import FileResult
+from pipeline.shards import ArrowTables, arrow_to_frame, frames_to_arrow, shard_schema
+
+# What a run does with each result as it arrives, given its tables as Arrow when they came
+# that way (from a worker or from the cache): moves them to disk, say, and gives back
+# what it keeps of the result.
+Keep = Callable[[Input, FileResult, "ArrowTables | None"], FileResult]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A batch's results without their tables; tables[name] the IPC stream of every
+    file's rows of that table, file after file; rows[n] file n's rows per table (None
+    for a file without tables)."""
+
+    results: list[FileResult]
+    tables: dict[str, bytes]
+    rows: list[tuple[int, ...] | None]
+
+
+def pack(results: Sequence[FileResult]) -> Packed:
+    converted = [None if r.tables is None else frames_to_arrow(r.tables) for r in results]
+    with_tables = [each for each in converted if each is not None]
+    tables = {}
+    for name in TABLES:
+        whole = pa.concat_tables([each[name] for each in with_tables] or [_empty(name)])
+        tables[name] = _to_ipc(whole.combine_chunks())
+    rows = [
+        None if each is None else tuple(each[name].num_rows for name in TABLES)
+        for each in converted
+    ]
+    return Packed([replace(r, tables=None) for r in results], tables, rows)
+
+
+def unpack(packed: Packed) -> list[tuple[FileResult, ArrowTables | None]]:
+    """Each result, and its tables as slices of the batch's (no copy)."""
+    wholes = {name: pa.ipc.open_stream(data).read_all() for name, data in packed.tables.items()}
+    starts = dict.fromkeys(TABLES, 0)
+    unpacked: list[tuple[FileResult, ArrowTables | None]] = []
+    for result, rows in zip(packed.results, packed.rows, strict=True):
+        if rows is None:
+            unpacked.append((result, None))
+            continue
+        own = {}
+        for name, count in zip(TABLES, rows, strict=True):
+            own[name] = wholes[name].slice(starts[name], count)
+            starts[name] += count
+        unpacked.append((result, own))
+    return unpacked
+
+
+def with_frames(_each: Input, result: FileResult, arrow: ArrowTables | None) -> FileResult:
+    """Keep for a caller that wants results whole: the tables as frames."""
+    if arrow is None:
+        return result
+    return replace(result, tables={name: arrow_to_frame(name, arrow[name]) for name in TABLES})
+
+
+def _empty(name: str) -> pa.Table:
+    return shard_schema(name).empty_table()
+
+
+def _to_ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())

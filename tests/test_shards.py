@@ -1,0 +1,179 @@
+"""A run's tables on disk (pipeline/shards.py) and the writers that stream them
+(pipeline/table_sinks.py): the dataset read back from many runs is the one the results
+give in memory, the files written chunk by chunk are the bytes of the whole tables written
+at once, and no shard folder outlives its run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import shards
+from pipeline.contract.tables import TABLES
+from pipeline.discover import discover_inputs
+from pipeline.model import FileResult, PagePicture
+from pipeline.process import process_files
+from pipeline.run import run
+from pipeline.settings import Settings
+from pipeline.shards import ShardStore, frames_to_arrow, remove_abandoned
+from pipeline.stages.tables import Tables, concat_tables, frame_to_records, with_output_dtypes
+from pipeline.table_sinks import TableSinks
+from pipeline.write import arrow_schema, json_bytes
+from tests.conftest import SEED
+
+TITLE = "Embedded System and BMS Engineers"
+# Titles out of their sorting order, so that input order and profile_id order differ.
+SUFFIXES = ["delta", "alpha", "echo", "charlie", "bravo", "golf", "foxtrot"]
+
+
+def write_copies(folder: Path) -> list[Path]:
+    folder.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    paths = []
+    for number, suffix in enumerate(SUFFIXES):
+        path = folder / f"{number}.txt"
+        path.write_text(text.replace(TITLE, f"{TITLE} {suffix}"), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> list[FileResult]:
+    folder = tmp_path_factory.mktemp("copies") / "in"
+    processed = process_files(write_copies(folder))
+    assert all(result.tables is not None for result in processed)
+    return processed
+
+
+def in_memory(results: list[FileResult], kept: set[int]) -> Tables:
+    """The oracle: the kept results' frames in profile_id order, concatenated."""
+    order = sorted(kept, key=lambda i: (results[i].verdict.profile_id, i))
+    return concat_tables(results[i].tables for i in order if results[i].tables is not None)
+
+
+@pytest.mark.parametrize("spill_bytes", [1, shards.SPILL_BYTES], ids=["a-run-each", "one-run"])
+@pytest.mark.parametrize("chunk", [2, 1000])
+def test_the_dataset_read_back_is_the_results_in_profile_id_order(
+    results: list[FileResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spill_bytes: int,
+    chunk: int,
+) -> None:
+    monkeypatch.setattr(shards, "SPILL_BYTES", spill_bytes)
+    kept = set(range(len(results))) - {2, 5}  # the rejected ones are skipped in their runs
+    with ShardStore(tmp_path / "out") as store:
+        for index in reversed(range(len(results))):  # results arrive in any order
+            tables = results[index].tables
+            assert tables is not None
+            store.add(index, results[index].verdict.profile_id or "", frames_to_arrow(tables))
+        assert store.rows(kept) == {
+            name: len(frame) for name, frame in in_memory(results, kept).items()
+        }
+        chunks = list(store.chunks(kept, chunk))
+    assert len(chunks) == -(-len(kept) // chunk)
+    expected = in_memory(results, kept)
+    for name in TABLES:
+        together = pd.concat([each[name] for each in chunks], ignore_index=True)
+        pd.testing.assert_frame_equal(together, expected[name], check_exact=True)
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == []  # the shard folder went with the store
+
+
+def test_tables_written_chunk_by_chunk_are_the_bytes_of_the_whole_tables(
+    results: list[FileResult], tmp_path: Path
+) -> None:
+    kept = set(range(len(results)))
+    whole = with_output_dtypes(in_memory(results, kept))
+    written = {}
+    for chunk in (1, 3, 1000):
+        folder = tmp_path / f"chunk-{chunk}"
+        sinks = TableSinks(folder, ("csv", "json", "parquet"), arrow_schema, json_bytes, Path)
+        for start in range(0, len(results), chunk):
+            ids = sorted(r.verdict.profile_id for r in results)[start : start + chunk]
+            sinks.write({name: _rows_of(whole[name], ids) for name in TABLES})
+        sinks.close()
+        written[chunk] = {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.suffix in (".csv", ".json")
+        }
+        for name, frame in whole.items():
+            back = pd.read_parquet(folder / "parquet" / f"{name}.parquet")
+            pd.testing.assert_frame_equal(back, frame.reset_index(drop=True))
+    assert written[1] == written[3] == written[1000]
+    # ... and are what pandas and the json module write for the whole tables.
+    for name, frame in whole.items():
+        csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        assert written[3][f"csv/{name}.csv"] == csv
+        text = json.dumps(frame_to_records(frame), ensure_ascii=False, indent=2) + "\n"
+        assert written[3][f"json/{name}.json"] == text.encode("utf-8")
+    assert sum(key.startswith("json/profiles/") for key in written[3]) == len(results)
+
+
+def _rows_of(frame: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
+    return frame[frame["profile_id"].isin(ids)].reset_index(drop=True)
+
+
+def test_empty_tables_are_a_header_and_an_empty_array(tmp_path: Path) -> None:
+    sinks = TableSinks(tmp_path, ("csv", "json"), arrow_schema, json_bytes, Path)
+    sinks.write(shards.empty_tables())
+    sinks.close()
+    assert (tmp_path / "json" / "profiles.json").read_bytes() == b"[]\n"
+    header = (tmp_path / "csv" / "competences.csv").read_text(encoding="utf-8")
+    assert header.startswith("profile_id,competence_id,") and header.count("\n") == 1
+
+
+def test_a_run_over_many_shards_and_chunks_publishes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "in"
+    write_copies(inbox)
+
+    def published(out: Path) -> dict[str, bytes]:
+        run(discover_inputs([inbox]), Settings(out_dir=out, cache=False, formats=("csv", "json")))
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in out.rglob("*")
+            if p.is_file() and p.name != "report.html"
+        }
+
+    once = published(tmp_path / "one")
+    assert "csv/profiles.csv" in once
+    monkeypatch.setattr(shards, "SPILL_BYTES", 1)
+    monkeypatch.setattr(shards, "CHUNK_PROFILES", 2)
+    assert published(tmp_path / "many") == once
+    profiles = pd.read_csv(tmp_path / "many" / "csv" / "profiles.csv")
+    assert list(profiles["profile_id"]) == sorted(profiles["profile_id"])
+    assert len(profiles) == len(SUFFIXES)
+    leftovers = [p.name for p in tmp_path.iterdir() if ".shards-" in p.name]
+    assert leftovers == []
+
+
+def test_the_shards_of_a_killed_run_are_removed_and_a_live_runs_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    abandoned = tmp_path / ".out.shards-killed"
+    abandoned.mkdir()
+    (abandoned / ".held").write_bytes(b"")  # no process holds its lock any more
+    (abandoned / "run-00000").mkdir()
+    neighbour = tmp_path / ".other.shards-x"  # another output's
+    neighbour.mkdir()
+    (neighbour / ".held").write_bytes(b"")
+    with ShardStore(out) as live:
+        remove_abandoned(out)
+        assert live.folder.is_dir() and not abandoned.exists() and neighbour.is_dir()
+        assert live.folder.name.startswith(".out.shards-")
+        assert os.access(live.folder / ".held", os.F_OK)
+
+
+def test_page_pictures_wait_on_disk_until_the_report_asks(tmp_path: Path) -> None:
+    pictures = (PagePicture(2, b"\x89PNG two", "row outlined"), PagePicture(3, b"\x89PNG", "x"))
+    with ShardStore(tmp_path / "out") as store:
+        store.add_pictures(4, pictures)
+        shown = store.pictures({4: "a.pdf", 5: "b.pdf"})
+        assert "a.pdf" in shown and "b.pdf" not in shown and list(shown) == ["a.pdf"]
+        assert tuple(shown["a.pdf"]) == pictures
