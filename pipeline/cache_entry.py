@@ -13,7 +13,7 @@ import io
 import json
 import struct
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,7 +26,8 @@ from pipeline.model import (
     PagePicture,
     Verdict,
 )
-from pipeline.stages.tables import Tables, records_to_frame
+from pipeline.shards import frames_to_arrow, shard_schema
+from pipeline.stages.tables import records_to_frame
 from pipeline.verdict_json import (
     CorruptEntry,
     _list,
@@ -61,7 +62,7 @@ READ_ERRORS = (
 
 @dataclass(frozen=True)
 class Entry:
-    """A result as read back, its tables still in Arrow (see arrow_to_tables)."""
+    """A result as read back, its tables still in Arrow (shards.arrow_to_frame converts)."""
 
     verdict: Verdict
     pictures: tuple[PagePicture, ...]
@@ -78,10 +79,7 @@ def result_to_entry(
     if tables is not None and not all(_as_built(name, tables.get(name)) for name in TABLES):
         return None
     if tables is not None:
-        arrow = {
-            name: pa.Table.from_pandas(frame, preserve_index=False)
-            for name, frame in tables.items()
-        }
+        arrow = frames_to_arrow(tables)
     about = {
         "entry_format": ENTRY_FORMAT,
         "key": key,
@@ -130,32 +128,10 @@ def entry_to_parts(data: bytes, key: str) -> Entry:
     return Entry(verdict, pictures, tables)
 
 
-def arrow_to_tables(parts: Sequence[Mapping[str, pa.Table]]) -> list[Tables]:
-    """Each file's tables as the worker built them. Converted table by table for all files
-    at once, then sliced: building a frame costs about a millisecond whatever its rows,
-    and a warm run would otherwise build eight per file."""
-    converted: list[Tables] = [{} for _ in parts]
-    if not parts:
-        return converted
-    for name in TABLES:
-        schema, dtypes = _expected(name)
-        pieces = [part[name] for part in parts]
-        # The expected pandas metadata gives the nullable Int64 columns back.
-        whole = pa.concat_tables(pieces).replace_schema_metadata(schema.metadata).to_pandas()
-        if tuple(whole.dtypes) != dtypes:
-            raise CorruptEntry(f"table {name} does not convert back to its dtypes")
-        start = 0
-        for tables, piece in zip(converted, pieces, strict=True):
-            tables[name] = whole.iloc[start : start + piece.num_rows].reset_index(drop=True)
-            start += piece.num_rows
-    return converted
-
-
 @cache
 def _expected(table: str) -> tuple[pa.Schema, tuple[object, ...]]:
     """The Arrow schema and pandas dtypes of a table as profile_to_tables builds it."""
-    frame = records_to_frame(table, [])
-    return pa.Table.from_pandas(frame, preserve_index=False).schema, tuple(frame.dtypes)
+    return shard_schema(table), tuple(records_to_frame(table, []).dtypes)
 
 
 def _as_built(table: str, frame: pd.DataFrame | None) -> bool:

@@ -14,7 +14,7 @@ from pipeline.inputs import Input, display_path
 from pipeline.model import FileResult, Issue, Location, printable_name
 from pipeline.outcome import RunReport
 from pipeline.settings import Settings
-from pipeline.shards import ShardStore, SharedKey, frames_to_arrow
+from pipeline.shards import ShardStore, SharedKey
 from pipeline.write import Outputs, write_outputs
 
 
@@ -72,14 +72,7 @@ def publish(
 def spill(results: Sequence[FileResult], store: ShardStore) -> list[FileResult]:
     """The results with their tables and pictures moved into the store, under their
     positions."""
-    spilled = []
-    for index, result in enumerate(results):
-        if result.tables is not None:
-            store.add(index, result.verdict.profile_id or "", frames_to_arrow(result.tables))
-        if result.pictures:
-            store.add_pictures(index, result.pictures)
-        spilled.append(replace(result, tables=None, pictures=()))
-    return spilled
+    return [store.keep(index, result) for index, result in enumerate(results)]
 
 
 def _ok(results: Sequence[FileResult]) -> set[int]:

@@ -9,7 +9,6 @@ so a re-run on unchanged inputs answers in a fraction of a second.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,20 +112,13 @@ def _results(
     the cache. Each result's tables go to the store as the result arrives: the results
     come back without them."""
     from pipeline.cache import ResultCache
-    from pipeline.shards import frames_to_arrow
     from pipeline.workers import process_in_process, process_isolated
 
     readable = [each for each in ordered if each.refused is None]
     position = {each.name: number for number, each in enumerate(ordered)}
 
     def keep(each: Input, result: FileResult, arrow: ArrowTables | None) -> FileResult:
-        if result.tables is not None:
-            arrow = frames_to_arrow(result.tables)
-        if arrow is not None:
-            store.add(position[each.name], result.verdict.profile_id or "", arrow)
-        if result.pictures:
-            store.add_pictures(position[each.name], result.pictures)
-        return replace(result, tables=None, pictures=())
+        return store.keep(position[each.name], result, arrow)
 
     def extract(inputs: Sequence[Input], keep: Keep) -> list[FileResult]:
         if not inputs:  # every file from the cache: no worker is started

@@ -19,7 +19,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from pipeline.contract.tables import TABLES, primary_key
 from pipeline.disk import cannot_write
-from pipeline.model import PagePicture
+from pipeline.model import FileResult, PagePicture
 from pipeline.stages.tables import Tables, records_to_frame
 
 # Arrow bytes buffered before they are written as a run: a run's sort and write then cost a
@@ -171,6 +171,17 @@ class ShardStore:
         self._buffered += sum(table.nbytes for table in tables.values())
         if self._buffered >= SPILL_BYTES:
             self.flush()
+
+    def keep(self, owner: int, result: FileResult, arrow: ArrowTables | None = None) -> FileResult:
+        """Input number `owner`'s result with its tables (as frames, or else `arrow`) and
+        its pictures moved into the store."""
+        if result.tables is not None:
+            arrow = frames_to_arrow(result.tables)
+        if arrow is not None:
+            self.add(owner, result.verdict.profile_id or "", arrow)
+        if result.pictures:
+            self.add_pictures(owner, result.pictures)
+        return replace(result, tables=None, pictures=())
 
     def add_pictures(self, owner: int, pictures: Sequence[PagePicture]) -> None:
         """The page pictures of input number `owner`, kept on disk until the report."""

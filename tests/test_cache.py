@@ -24,7 +24,7 @@ import pipeline.cache_key as cache_key_module
 import pipeline.workers as workers_module
 from pipeline import freshness
 from pipeline.cache import NOT_CACHED, cacheable, write_atomically
-from pipeline.cache_entry import arrow_to_tables, entry_to_parts, result_to_entry
+from pipeline.cache_entry import entry_to_parts, result_to_entry
 from pipeline.cache_key import CACHE_FOLDER, Record, Stamp, fingerprint, trusted
 from pipeline.codes import Code
 from pipeline.contract.vocabulary import FOLDER_VARIABLE, vocabulary_folder
@@ -36,6 +36,7 @@ from pipeline.outcome import RunReport
 from pipeline.process import process_file
 from pipeline.run import run
 from pipeline.settings import Settings
+from pipeline.shards import arrow_to_frame
 from pipeline.workers import Limits
 from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
 
@@ -583,7 +584,7 @@ def test_an_entry_gives_back_the_result_exactly(pdf_result: FileResult) -> None:
     assert entry.verdict == pdf_result.verdict
     assert entry.pictures == pdf_result.pictures
     assert entry.tables is not None
-    [tables] = arrow_to_tables([entry.tables])
+    tables = {name: arrow_to_frame(name, data) for name, data in entry.tables.items()}
     for name, frame in pdf_result.tables.items():
         assert tables[name].dtypes.tolist() == frame.dtypes.tolist()
         pd.testing.assert_frame_equal(tables[name], frame, check_exact=True)
