@@ -92,13 +92,14 @@ def process_on_dask(
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
     keep: Keep = lambda _input, result, _arrow: result,
+    say: Callable[[str], None] = lambda _message: None,
 ) -> list[FileResult]:
     """The results of process_isolated, in the order of inputs (each as `keep` makes it
     when it arrives), from tasks on the Dask cluster at address (`local`: a LocalCluster
-    of limits.jobs worker processes)."""
+    of limits.jobs worker processes). `say` is told once if the cluster has no worker yet."""
+    found = iter_dask(inputs, limits, address, progress, layout, max_bytes, say)
     results: dict[int, FileResult] = {
-        index: keep(inputs[index], result, None)
-        for index, result in iter_dask(inputs, limits, address, progress, layout, max_bytes)
+        index: keep(inputs[index], result, None) for index, result in found
     }
     return [results[index] for index in range(len(inputs))]
 
@@ -110,9 +111,12 @@ def iter_dask(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
+    say: Callable[[str], None] = lambda _message: None,
 ) -> Iterator[tuple[int, FileResult]]:
     """(index into inputs, result) of every input as its task completes. The cluster
-    connection (and a LocalCluster) lives while the iterator does: exhaust or close it."""
+    connection (and a LocalCluster) lives while the iterator does: exhaust or close it.
+    A cluster without workers is waited for (an autoscaled one starts them on demand),
+    and `say` is told so once."""
     if not inputs:
         return
     require_dask()
@@ -122,6 +126,11 @@ def iter_dask(
     one_at_a_time = replace(limits, jobs=1)  # a task is one file; Dask spreads the tasks
     run = uuid.uuid4().hex[:12]
     with _connect(address, limits.jobs) as client:
+        if address != LOCAL and not client.scheduler_info().get("workers"):
+            say(
+                f"the Dask scheduler at {address} has no workers yet: the run waits for one "
+                f"(start workers with {DAEMON_VARIABLE} dask worker {address})"
+            )
         futures = client.map(
             process_on_worker,
             [str(each.path.absolute()) for each in inputs],

@@ -33,11 +33,11 @@ from pipeline.model import (
 from pipeline.pictures import problem_pictures
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import (
+    Batch,
     Records,
-    batch_to_tables,
+    profile_tables,
     profile_to_records,
     records_to_batch,
-    records_to_frame,
 )
 from pipeline.validate import contract_issues
 
@@ -241,31 +241,63 @@ def extract_bytes(
 def finish(batch: Sequence[FileResult | Extracted]) -> list[FileResult]:
     """The results of files extracted one by one: their tables built and checked against
     the contract together, each file's verdict and tables as if it had been alone."""
+    return finish_together(batch).cut()
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A batch's results, the tables of the files kept apart: `tables` holds their rows
+    together, and numbers[n] is result n's profile in it (None: no tables, a rejected
+    file)."""
+
+    results: list[FileResult]
+    tables: Batch
+    numbers: list[int | None]
+
+    def cut(self) -> list[FileResult]:
+        """Each result with its own tables."""
+        return [
+            result
+            if number is None
+            else replace(result, tables=profile_tables(self.tables, number))
+            for result, number in zip(self.results, self.numbers, strict=True)
+        ]
+
+
+def finish_together(batch: Sequence[FileResult | Extracted]) -> Finished:
+    """finish, the tables of the files kept left together (see Finished)."""
     # Without a profile_id (a title with nothing to name it by, already an error) every id
     # of every table is wrong for that one reason: the contract would repeat it row by row.
     checked = [each for each in batch if isinstance(each, Extracted) and each.verdict.profile_id]
     together = records_to_batch([each.records for each in checked])
-    tables = batch_to_tables(together)
-    files = [each.verdict.source_file for each in checked]
-    failures = contract_issues(together, tables, files)
+    failures = contract_issues(together, [each.verdict.source_file for each in checked])
     found = {
-        id(each): (own, issues) for each, own, issues in zip(checked, tables, failures, strict=True)
+        id(each): (number, issues)
+        for number, (each, issues) in enumerate(zip(checked, failures, strict=True))
     }
-    results = []
+    results: list[FileResult] = []
+    kept: list[int] = []
+    numbers: list[int | None] = []
     for each in batch:
         if isinstance(each, FileResult):
             results.append(each)
+            numbers.append(None)
             continue
-        own, issues = found.get(id(each), (None, []))
+        number, issues = found.get(id(each), (None, []))
         verdict = each.verdict
         everything = (*verdict.issues, *issues)
-        rejected = any(issue.severity == "error" for issue in everything)
+        # A file left unchecked has its error already (no profile_id: see above).
+        rejected = number is None or any(issue.severity == "error" for issue in everything)
         verdict = replace(verdict, status="rejected" if rejected else "ok", issues=everything)
-        pictures = _pictures(each.data, each.source, verdict, each.trace)
-        if not rejected and own is None:
-            own = {name: records_to_frame(name, each.records[name]) for name in each.records}
-        results.append(FileResult(verdict, None if rejected else own, pictures))
-    return results
+        if rejected or number is None:
+            numbers.append(None)
+        else:
+            numbers.append(len(kept))
+            kept.append(number)
+        results.append(
+            FileResult(verdict, None, _pictures(each.data, each.source, verdict, each.trace))
+        )
+    return Finished(results, together.select(kept), numbers)
 
 
 def _pictures(

@@ -39,7 +39,8 @@ def run(
     the previous output stays as it was; nor when the output is already what this run
     would write (freshness.py; with the cache only). `say` is told what the user should
     know while the run goes on: once if another run is writing to the same folder and this
-    one waits for it, once if the cache folder cannot be written."""
+    one waits for it, once if the cache folder cannot be written, once if the Dask cluster
+    has no worker yet."""
     check_output_dir(settings.out_dir)
     ordered = unique_inputs(inputs)
     typed = {each.name: display_path(each.path) for each in ordered}
@@ -138,6 +139,7 @@ def _results(
                 settings.layout,
                 settings.max_file_bytes,
                 keep,
+                say,
             )
         return process_isolated(
             inputs, settings.limits, progress, settings.layout, settings.max_file_bytes, keep

@@ -14,7 +14,7 @@ from pipeline.contract.checks import CHECK_ERRORS
 from pipeline.contract.tables import FOREIGN_KEYS, TABLES
 from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.model import Issue, Location
-from pipeline.stages.tables import Batch
+from pipeline.stages.tables import Batch, profile_tables
 
 _PATTERN_MEANING = {
     "profile_id": "a lowercase slug such as 'battery-cell-engineer'",
@@ -53,11 +53,9 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue
     return issues
 
 
-def contract_issues(
-    batch: Batch, tables: Sequence[Mapping[str, pd.DataFrame]], files: Sequence[str]
-) -> list[list[Issue]]:
-    """validate_tables for many inputs at once: each input's tables (tables[n], the rows of
-    profile n in batch) give the issues they would give alone.
+def contract_issues(batch: Batch, files: Sequence[str]) -> list[list[Issue]]:
+    """validate_tables for many inputs at once: each input's tables (profile n of the
+    batch, from files[n]) give the issues they would give alone.
 
     The contract is checked once on the batch. Every check is of a value, of a row, or of
     uniqueness (which the rows of one input break only if the batch's rows do), so an input
@@ -74,7 +72,10 @@ def contract_issues(
             break
         failing.update(np.unique(batch.owners(name)[rows]).tolist())
     failing.update(_broken_links(batch))
-    return [validate_tables(tables[n], files[n]) if n in failing else [] for n in range(len(files))]
+    return [
+        validate_tables(profile_tables(batch, n), files[n]) if n in failing else []
+        for n in range(len(files))
+    ]
 
 
 def _pandera_rows(table: str, frame: pd.DataFrame) -> np.ndarray | None:

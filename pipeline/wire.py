@@ -5,7 +5,7 @@ an IPC stream is read without a copy and cut into each file's rows for nothing."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -13,7 +13,8 @@ import pyarrow as pa
 from pipeline.contract.tables import TABLES
 from pipeline.inputs import Input
 from pipeline.model import FileResult
-from pipeline.shards import ArrowTables, arrow_to_frame, frames_to_arrow, shard_schema
+from pipeline.process import Finished
+from pipeline.shards import ArrowTables, arrow_to_frame, frames_to_arrow
 
 # What a run does with each result as it arrives, given its tables as Arrow when they came
 # that way (from a worker or from the cache): moves them to disk, say, and gives back
@@ -32,18 +33,18 @@ class Packed:
     rows: list[tuple[int, ...] | None]
 
 
-def pack(results: Sequence[FileResult]) -> Packed:
-    converted = [None if r.tables is None else frames_to_arrow(r.tables) for r in results]
-    with_tables = [each for each in converted if each is not None]
+def pack(finished: Finished) -> Packed:
+    """The batch's tables converted to Arrow at once: a conversion per table and file
+    cost more than extracting a text profile."""
     tables = {}
-    for name in TABLES:
-        whole = pa.concat_tables([each[name] for each in with_tables] or [_empty(name)])
-        tables[name] = _to_ipc(whole.combine_chunks())
+    for name, rows in frames_to_arrow(finished.tables.frames).items():
+        tables[name] = _to_ipc(rows.combine_chunks())
+    sizes = finished.tables.sizes
     rows = [
-        None if each is None else tuple(each[name].num_rows for name in TABLES)
-        for each in converted
+        None if number is None else tuple(sizes[name][number] for name in TABLES)
+        for number in finished.numbers
     ]
-    return Packed([replace(r, tables=None) for r in results], tables, rows)
+    return Packed([replace(r, tables=None) for r in finished.results], tables, rows)
 
 
 def unpack(packed: Packed) -> list[tuple[FileResult, ArrowTables | None]]:
@@ -68,10 +69,6 @@ def with_frames(_each: Input, result: FileResult, arrow: ArrowTables | None) -> 
     if arrow is None:
         return result
     return replace(result, tables={name: arrow_to_frame(name, arrow[name]) for name in TABLES})
-
-
-def _empty(name: str) -> pa.Table:
-    return shard_schema(name).empty_table()
 
 
 def _to_ipc(table: pa.Table) -> bytes:

@@ -39,7 +39,14 @@ from pipeline.forkserver import worker_context
 from pipeline.inputs import Input
 from pipeline.limits import Limits as Limits
 from pipeline.model import FileResult, Issue, Location, Verdict
-from pipeline.process import Extracted, extract_bytes, finish, not_read, process_file, read_input
+from pipeline.process import (
+    Extracted,
+    extract_bytes,
+    finish_together,
+    not_read,
+    process_file,
+    read_input,
+)
 from pipeline.shards import ArrowTables
 from pipeline.wire import Keep, Packed, pack, unpack, with_frames
 
@@ -47,10 +54,12 @@ Unpacked = tuple[FileResult, ArrowTables | None]
 
 _POLL_SECONDS = 0.05
 # Files that share a worker and one contract check (see batches): PDF and Word files take a
-# second or so each, the others milliseconds.
+# second or so each, the others milliseconds: a contract check then costs much the same for
+# 32 text profiles as for 256 (a worker took 7.2 ms per seed profile in batches of 32, 3.9
+# in batches of 256).
 HEAVY_FORMATS = frozenset({"pdf", "docx"})
 MAX_HEAVY_BATCH = 4
-MAX_BATCH = 32
+MAX_BATCH = 256
 PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
 
 
@@ -188,9 +197,9 @@ def _work(
                 extracted.append(extract_bytes(read, Path(path), name, layout=layout))
         if len(files) > 1:
             connection.send(("finishing", None))
-        result = finish(extracted)
+        finished = finish_together(extracted)
         over = _peak_rss_bytes(os.getpid()) > limits.max_memory_mb * 1024 * 1024
-        message: tuple[str, object] = ("memory", None) if over else ("ok", pack(result))
+        message: tuple[str, object] = ("memory", None) if over else ("ok", pack(finished))
     except MemoryError:
         message = ("memory", None)
     except Exception:  # a bug, not an input problem: report it with its traceback

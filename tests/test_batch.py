@@ -9,8 +9,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.contract.tables import TABLES
 from pipeline.model import FileResult
-from pipeline.process import Extracted, FileBytes, extract_bytes, finish, process_bytes
+from pipeline.process import (
+    Extracted,
+    FileBytes,
+    extract_bytes,
+    finish,
+    finish_together,
+    process_bytes,
+)
+from pipeline.shards import frames_to_arrow
+from pipeline.stages.tables import profile_tables, records_to_batch
+from pipeline.wire import pack, unpack
 from tests.conftest import AUTHORED, SEED
 from tests.hostile import seed_text
 
@@ -75,3 +86,40 @@ def test_one_broken_file_does_not_change_the_others(name: str) -> None:
     together = finish([extract_bytes(read(each), Path(each), each) for each in names])
     for each, result in zip(names, together, strict=True):
         assert_same(result, process_bytes(read(each), Path(each), each))
+
+
+def test_a_worker_sends_each_file_its_own_rows() -> None:
+    """The tables of a batch go to the run converted to Arrow at once (wire.pack); cut back
+    into files, each file's rows are those of its own tables, rejected files have none."""
+    names = list(FILES)
+    finished = finish_together([extract_bytes(read(name), Path(name), name) for name in names])
+    sent = unpack(pack(finished))
+    own = finished.cut()
+    assert sum(result.tables is not None for result in own) >= 5
+    for name, (result, arrow), alone in zip(names, sent, own, strict=True):
+        assert result.verdict == alone.verdict, name
+        assert result.tables is None
+        assert (arrow is None) == (alone.tables is None), name
+        if arrow is None or alone.tables is None:
+            continue
+        expected = frames_to_arrow(alone.tables)
+        for table in TABLES:
+            assert arrow[table].equals(expected[table]), (name, table)
+            assert arrow[table].num_rows == len(alone.tables[table])
+
+
+def test_a_batch_keeps_the_rows_of_the_profiles_chosen() -> None:
+    names = ["seed.txt", "twice-a.txt", "bad-level.txt"]
+    extracted = [extract_bytes(read(name), Path(name), name) for name in names]
+    records = [each.records for each in extracted if isinstance(each, Extracted)]
+    batch = records_to_batch(records)
+    assert batch.select([0, 1, 2]) is batch
+    chosen = batch.select([0, 2])
+    for table in TABLES:
+        expected = pd.concat(
+            [profile_tables(batch, 0)[table], profile_tables(batch, 2)[table]], ignore_index=True
+        )
+        assert chosen.sizes[table] == [batch.sizes[table][0], batch.sizes[table][2]]
+        pd.testing.assert_frame_equal(
+            chosen.frames[table], expected, check_dtype=False, check_exact=True
+        )

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,7 @@ from pipeline.dask_executor import (
 from pipeline.exits import EXIT_UNAVAILABLE, EXIT_USAGE
 from pipeline.inputs import Input
 from pipeline.limits import Limits
+from pipeline.model import FileResult
 from pipeline.mp_tempdir import MARK
 from pipeline.workers import PAUSE_READING
 from tests.conftest import AUTHORED, EXAMPLES, REPO, SEED
@@ -153,30 +155,30 @@ def test_a_local_cluster_gives_the_outputs_of_the_local_pool_byte_for_byte(
 # --- a scheduler and workers started as separate processes -----------------------------------
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`dask scheduler` and `dask worker` on 127.0.0.1, on ports they choose;
-    the workers non-daemonic (the README's way) and with the FIFO test hook set."""
-    root = tmp_path_factory.mktemp("cluster")
-    address_file = root / "scheduler.json"
-    hook = stalled_file(root / STALLED)
-    dask = [sys.executable, "-m", "dask"]
-    started = []
+class Processes:
+    """`dask` commands started as separate processes in `root`, each in its own session, so
+    that stop() ends them with their worker processes."""
 
-    def start(*args: str, env: dict[str, str] | None = None) -> None:
-        started.append(
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.started.append(
             subprocess.Popen(
-                [*dask, *args],
-                cwd=root,
+                [sys.executable, "-m", "dask", *args],
+                cwd=self.root,
                 env={**os.environ, **(env or {})},
                 stdout=subprocess.DEVNULL,
-                stderr=(root / f"{args[0]}.log").open("wb"),
-                start_new_session=True,  # stopped with its worker processes at the end
+                stderr=(self.root / f"{args[0]}-{len(self.started)}.log").open("wb"),
+                start_new_session=True,
             )
         )
 
-    try:
-        start(
+    def scheduler(self) -> str:
+        """A scheduler on 127.0.0.1, on a port it chooses: its address."""
+        address_file = self.root / "scheduler.json"
+        self.start(
             "scheduler",
             "--host",
             "127.0.0.1",
@@ -186,13 +188,18 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--scheduler-file",
             str(address_file),
         )
+        process, log = self.started[-1], self.root / f"scheduler-{len(self.started) - 1}.log"
         deadline = time.monotonic() + READY_S
         while not address_file.exists():
-            assert started[0].poll() is None, (root / "scheduler.log").read_text()
+            assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the scheduler did not start"
             time.sleep(0.05)
-        address = wait_for_address(address_file, deadline)
-        start(
+        return wait_for_address(address_file, deadline)
+
+    def worker(self, address: str, env: dict[str, str] | None = None) -> None:
+        """One non-daemonic worker process (the README's way)."""
+        daemon = dict([DAEMON_VARIABLE.split("=")])
+        self.start(
             "worker",
             address,
             "--host",
@@ -202,18 +209,30 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--nthreads",
             "1",
             "--no-dashboard",
-            env={
-                DAEMON_VARIABLE.split("=")[0]: DAEMON_VARIABLE.split("=")[1],
-                PAUSE_READING: str(hook),
-            },
+            env={**daemon, **(env or {})},
         )
+
+    def stop(self) -> None:
+        for process in reversed(self.started):
+            with_children_stopped(process)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`dask scheduler` and `dask worker` on 127.0.0.1, on ports they choose;
+    the workers non-daemonic (the README's way) and with the FIFO test hook set."""
+    root = tmp_path_factory.mktemp("cluster")
+    hook = stalled_file(root / STALLED)
+    processes = Processes(root)
+    try:
+        address = processes.scheduler()
+        processes.worker(address, env={PAUSE_READING: str(hook)})
         with connect(address) as client:
             client.wait_for_workers(1, timeout=READY_S)
         yield address
     finally:
         release(hook)
-        for process in reversed(started):
-            with_children_stopped(process)
+        processes.stop()
 
 
 def wait_for_address(address_file: Path, deadline: float) -> str:
@@ -350,6 +369,37 @@ def test_an_unreachable_scheduler_is_one_line_within_the_connect_timeout(
     [line] = result.output.splitlines()
     assert line.startswith(f"albatts: cannot reach the Dask scheduler at {address} within 2 s")
     assert not (tmp_path / "out").exists()
+
+
+@needs_dask
+def test_a_scheduler_without_workers_is_said_and_waited_for(tmp_path: Path) -> None:
+    """The run says that the cluster has no worker yet, and goes on once one joins."""
+    processes = Processes(tmp_path)
+    said: list[str] = []
+    found: list[tuple[int, FileResult]] = []
+
+    def say(message: str) -> None:
+        said.append(message)
+        processes.worker(address)
+
+    try:
+        address = processes.scheduler()
+        run = threading.Thread(
+            target=lambda: found.extend(iter_dask([Input.of(SEED)], Limits(), address, say=say))
+        )
+        run.start()
+        run.join(READY_S)
+        if run.is_alive():  # nothing was said, so no worker was started: start one to end it
+            processes.worker(address)
+            run.join()
+    finally:
+        processes.stop()
+    [message] = said
+    assert message.startswith(f"the Dask scheduler at {address} has no workers yet")
+    assert f"dask worker {address}" in message
+    [(index, result)] = found
+    assert index == 0
+    assert result.verdict.status == "ok", result.verdict
 
 
 def test_without_dask_the_option_says_what_to_install(

@@ -101,6 +101,20 @@ def test_unique_ids_suffix_repeats_in_order() -> None:
     assert unique_ids(["a", "b", "a", "a"]) == ["a", "b", "a-2", "a-3"]
 
 
+@pytest.mark.parametrize(
+    ("slugs", "expected"),
+    [
+        (["a", "a", "a-2"], ["a", "a-3", "a-2"]),
+        (["a-2", "a", "a"], ["a-2", "a", "a-3"]),
+        (["a", "a-2", "a", "a", "a-3"], ["a", "a-2", "a-4", "a-5", "a-3"]),
+    ],
+)
+def test_unique_ids_never_repeat_an_id(slugs: list[str], expected: list[str]) -> None:
+    ids = unique_ids(slugs)
+    assert ids == expected
+    assert len(set(ids)) == len(ids)
+
+
 def test_competence_ids_are_stable_and_readable(seed_text: str, rules: NormaliseRules) -> None:
     document = read_text(seed_text.encode(), text_source())
     first = document_to_profile(document, rules).profile

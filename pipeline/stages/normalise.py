@@ -119,12 +119,21 @@ def paragraphs_to_text(paragraphs: Sequence[Cell]) -> str:
 
 
 def unique_ids(slugs: Sequence[str]) -> list[str]:
-    """Suffix repeats with -2, -3, ... in order, so ids stay stable across runs."""
-    seen: dict[str, int] = {}
+    """Suffix repeats with -2, -3, ... in order, so ids stay stable across runs; a suffix
+    that another slug already is (a name "Teamwork 2" beside two "Teamwork") is skipped."""
+    taken = set(slugs)
+    seen: set[str] = set()
     ids = []
     for slug in slugs:
-        seen[slug] = seen.get(slug, 0) + 1
-        ids.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+        if slug not in seen:
+            seen.add(slug)
+            ids.append(slug)
+            continue
+        number = 2
+        while f"{slug}-{number}" in taken:
+            number += 1
+        taken.add(f"{slug}-{number}")
+        ids.append(f"{slug}-{number}")
     return ids
 
 

@@ -226,6 +226,18 @@ class Batch:
         sizes = self.sizes[table]
         return np.repeat(np.arange(len(sizes)), sizes)
 
+    def select(self, numbers: Sequence[int]) -> Batch:
+        """The batch of profiles `numbers` (in increasing order) only."""
+        count = len(next(iter(self.sizes.values()), []))
+        if list(numbers) == list(range(count)):
+            return self
+        frames: Tables = {}
+        for name, frame in self.frames.items():
+            kept = np.isin(self.owners(name), numbers)
+            frames[name] = frame[kept].reset_index(drop=True)
+        sizes = {name: [sizes[n] for n in numbers] for name, sizes in self.sizes.items()}
+        return Batch(frames, sizes)
+
 
 def records_to_batch(parts: Sequence[Records]) -> Batch:
     return Batch(
@@ -240,22 +252,25 @@ def records_to_batch(parts: Sequence[Records]) -> Batch:
 def batch_to_tables(batch: Batch) -> list[Tables]:
     """Each profile's tables, as profile_to_tables builds them from its records alone."""
     count = len(next(iter(batch.sizes.values()), []))
-    cut: list[Tables] = [{} for _ in range(count)]
+    return [profile_tables(batch, number) for number in range(count)]
+
+
+def profile_tables(batch: Batch, number: int) -> Tables:
+    """Profile `number`'s tables, as profile_to_tables builds them from its records alone."""
+    tables: Tables = {}
     for name in TABLES:
         frame = batch.frames[name]
+        sizes = batch.sizes[name]
+        start, size = sum(sizes[:number]), sizes[number]
+        # A slice with its own default index: reset_index would copy every column.
+        part = frame.iloc[start : start + size]
+        part.index = pd.RangeIndex(size)
         # Nullable in the batch because a profile misses a value: not in the others.
-        nullable = [c for c in _integer_columns(name) if frame[c].dtype == _NULLABLE_INT]
-        start = 0
-        for number, size in enumerate(batch.sizes[name]):
-            # A slice with its own default index: reset_index would copy every column.
-            part = frame.iloc[start : start + size]
-            part.index = pd.RangeIndex(size)
-            start += size
-            for column in nullable:
-                if part[column].notna().all():
-                    part[column] = part[column].astype("int64")
-            cut[number][name] = part
-    return cut
+        for column in _integer_columns(name):
+            if part[column].dtype == _NULLABLE_INT and part[column].notna().all():
+                part[column] = part[column].astype("int64")
+        tables[name] = part
+    return tables
 
 
 @cache
