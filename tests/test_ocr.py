@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pipeline.codes import Code
-from pipeline.extract import pdf_ocr, pdf_pdfium
+from pipeline.extract import ocr_hocr, pdf_ocr, pdf_pdfium
 from pipeline.extract.pdf_model import BULLET_GLYPH, PageData, PdfLayout, Word
 from pipeline.extract.pdf_ocr import OcrPage, OcrWord, low_confidence_issues
 from pipeline.extract.pdf_raster import ink_to_rules, raster_to_marks
@@ -224,6 +225,164 @@ def test_marks_find_the_grid_the_shading_and_clean_the_picture() -> None:
     assert cleaned[30, 100] == 255  # the dark shading turned to paper
     assert cleaned[60, 62] == 0  # its light stroke now dark ink
     assert cleaned[140, 62] == 0  # the glyph kept
+
+
+def test_a_grid_in_a_pale_colour_is_found_and_erased_too() -> None:
+    grey = _grid_picture()
+    grey[grey == 0] = 166  # the grid and the glyph in a light blue-grey
+    grey[130:150, 60:64] = 0  # the glyph in black
+    marks = pdf_ocr.with_pale_rules(
+        raster_to_marks(grey, rule_length=100, rule_thickness=5, fill_width=60, fill_height=20),
+        length=100,
+        thickness=5,
+    )
+    found = sorted((r.orientation, r.at) for r in marks.rules)
+    # The shaded cell's own edges are no ruling: its top and left sides are left out.
+    assert ("h", 101.5) in found and ("h", 181.5) in found and ("v", 278.5) in found
+    assert all(rule.thickness <= 5 for rule in marks.rules)
+    assert marks.cleaned[181, 100] == 255 and marks.cleaned[160, 278] == 255  # erased
+    assert marks.cleaned[140, 62] == 0  # the glyph kept
+    plain = raster_to_marks(
+        _grid_picture(), rule_length=100, rule_thickness=5, fill_width=60, fill_height=20
+    )
+    assert pdf_ocr.with_pale_rules(plain, 100, 5) == plain  # nothing pale: as it was
+
+
+# --- list markers OCR drops (ocr_marks) -------------------------------------------------
+
+
+def _line_of(*marks: tuple[int, int, int, int]) -> np.ndarray:
+    """A 100x400 picture with the given boxes (x0, top, x1, bottom) inked."""
+    inked = np.zeros((100, 400), dtype=bool)
+    for x0, top, x1, bottom in marks:
+        inked[top:bottom, x0:x1] = True
+    return inked
+
+
+# A word at x 100..200 on a line of 40-pixel type whose baseline is at row 72: its box
+# ends 0.2 font sizes below the baseline (pdf_ocr).
+WORD = Word("Apply", 100, 200, 40, 80, 40)
+GLYPHS = (100, 44, 198, 72)
+
+
+@pytest.mark.parametrize(
+    ("mark", "found"),
+    [
+        ((60, 58, 84, 61), "–"),  # a level bar at a dash's height, apart: a dash marker
+        ((64, 52, 80, 68), BULLET_GLYPH),  # a solid square: a bullet
+        ((60, 69, 84, 72), None),  # a bar on the baseline: an underscore
+        ((88, 58, 99, 61), None),  # a short bar touching the word: a hyphen, a minus
+        ((30, 58, 90, 61), None),  # longer than a dash
+        ((60, 50, 84, 61), None),  # too thick: a block, no dash
+    ],
+)
+def test_a_marker_ocr_left_out_is_read_from_its_ink(
+    mark: tuple[int, int, int, int], found: str | None
+) -> None:
+    from pipeline.extract.ocr_marks import with_markers
+
+    words = with_markers([(WORD, 0.9)], _line_of(GLYPHS, mark))
+    texts = [word.text for word, _ in words]
+    assert texts == ([found, "Apply"] if found else ["Apply"])
+    if found:
+        assert (words[0][0].x0, words[0][0].x1) == (mark[0], mark[2])
+
+
+def test_a_glyphs_ink_left_of_its_box_is_no_marker() -> None:
+    from pipeline.extract.ocr_marks import with_markers
+
+    # A bullet, then a 'W' whose left stroke OCR's box leaves out (x 95..100).
+    inked = _line_of(GLYPHS, (64, 52, 80, 68), (95, 44, 100, 72))
+    assert [w.text for w, _ in with_markers([(WORD, 0.9)], inked)] == [BULLET_GLYPH, "Apply"]
+
+
+# --- line geometry from hOCR ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "height"),
+    [
+        # Measured: the font size from Tesseract's ascent (x_size less descenders).
+        (
+            "bbox 0 100 500 131; baseline 0 -7; x_size 32; x_descenders 7; x_ascenders 6",
+            "Apply",
+            25 * 1.27,
+        ),
+        # Tesseract's guess (ascenders and descenders a quarter of x_size each): the ink's
+        # ascent, baseline to box top, when a capital or an ascender reaches it.
+        (
+            "bbox 0 100 500 135; baseline 0 -8; x_size 30.1; x_descenders 7.525; x_ascenders 7.525",
+            "Erasmus+ Programme",
+            27 * 1.27,
+        ),
+        # An ascent taller than the whole line's box: a mark mislaid the fit.
+        (
+            "bbox 0 100 500 131; baseline 0 -7; x_size 44.25; x_descenders 7.5; x_ascenders 12.25",
+            "Apply IEC",
+            24 * 1.27,
+        ),
+        # No capital or ascender (old-style digits, dashes): Tesseract's figure stays.
+        (
+            "bbox 0 100 68 126; baseline 0 -9; x_size 37; x_descenders 10; x_ascenders 9",
+            "~3-",
+            27 * 1.27,
+        ),
+    ],
+)
+def test_a_lines_font_size_comes_from_its_ascent(title: str, text: str, height: float) -> None:
+    assert ocr_hocr._line_geometry(title, text).height == pytest.approx(height)
+
+
+def test_a_line_of_small_letters_takes_the_pages_usual_height() -> None:
+    line = ocr_hocr._Line
+    body = [(n, line(0, 100 * n, 0, 0, 40.0, small=False, ink=40.0)) for n in range(3)]
+    small = line(0, 400, 0, 0, 27.3, small=True, ink=27.0)  # 'resources': its x-height
+    big = line(0, 500, 0, 0, 60.0, small=True, ink=56.0)  # 'scanners' in a title's type
+    heights = [g.height for _, g in ocr_hocr._sure_heights([*body, (3, small), (4, big)])]
+    assert heights == [40.0, 40.0, 40.0, 40.0, 60.0]
+
+
+def test_close_font_sizes_are_evened_out_on_the_same_baselines() -> None:
+    def word(text: str, size: float, baseline: float) -> tuple[Word, float]:
+        bottom = baseline + 0.2 * size
+        return Word(text, 0, 50, bottom - size, bottom, size), 0.9
+
+    found = [word("automotive", 40, 100), word("electrician", 33, 145)]
+    found += [word("vehicle", 40, 190), word("mechanic", 36, 235)]
+    found.append(word("Competence", 55, 300))  # a heading's larger type is kept
+    out = pdf_ocr._usual_sizes(found)
+    assert [w.size for w, _ in out] == [38, 38, 38, 38, 55]
+    electrician = out[1][0]
+    assert electrician.bottom - 0.2 * 38 == pytest.approx(145)  # the baseline kept
+    assert electrician.top == pytest.approx(electrician.bottom - 38)
+    # Sizes apart by more than a step are two sizes, each kept.
+    apart = pdf_ocr._usual_sizes([word("body", 40, 100), word("note", 33, 145)])
+    assert [w.size for w, _ in apart] == [40, 33]
+    # Bold words are evened out apart: a header label read large (44) does not carry
+    # a bold heading (50) down to the body's size (40) through the regular words.
+    bold = [(replace(w, bold=True), c) for w, c in (word("Academic", 50, 50), word("Type", 44, 80))]
+    mixed = pdf_ocr._usual_sizes([*bold, word("body", 40, 120), word("more", 44, 160)])
+    assert [w.size for w, _ in mixed] == [47, 47, 42, 42]
+
+
+def test_bold_is_told_by_stroke_width_whole_pixels_aside() -> None:
+    inked = np.zeros((40, 400), dtype=bool)
+
+    def word(text: str, x0: int, stems: list[int]) -> tuple[Word, float]:
+        x = x0
+        for width in stems:
+            inked[5:35, x : x + width] = True
+            x += width + 6
+        return Word(text, x0, x, 0, 40, 40), 0.9
+
+    # Regular strokes of 3.5 pixels come out 3 or 4 wide; bold ones 6.
+    found = [
+        word("three", 0, [3, 3, 4, 3, 4, 3]),
+        word("again", 60, [3, 4, 3, 3, 4, 3]),
+        word("four", 120, [4, 4, 3, 4, 3, 4]),
+        word("Bold", 180, [6, 6, 6, 6]),
+    ]
+    assert [w.bold for w, _ in pdf_ocr._bold(found, inked)] == [False, False, False, True]
 
 
 # --- confidence warnings ----------------------------------------------------------------

@@ -34,6 +34,8 @@ URI = "http://data.europa.eu/esco/occupation/9595961d-1efd-45fa-be12-f6cb34b1f23
         "http://data.europa.eu/esco/occupation//9595961d-1efd-45fa-be12-f6cb34b1f234",
         "http://data.europa.eu/esco/occupation/9595961d-1e£d-45fa-be12-f6cb34b1f234",
         "http://data.europa.eu/esco/occupation/9595961d-1efd-45fa-be12-£f6cb34b1f234",
+        # The top of a '3' read as an accent of its own: 'cb3' as 'cbé3'.
+        "http://data.europa.eu/esco/occupation/9595961d-1efd-45fa-be12-f6cbé34b1f234",
     ],
 )
 def test_a_misread_esco_uri_is_set_right_when_one_reading_fits(read: str) -> None:
@@ -164,6 +166,59 @@ def test_dashes_by_their_length_and_a_minus_before_a_number() -> None:
     assert glyph_text([("—", boxes["en"]), ("4", (70, 30, 80, 60))], inked, SIZE) == "−4"
 
 
+def test_a_dash_apart_from_the_number_after_it_is_no_minus_sign() -> None:
+    inked = _picture()
+    inked[50:53, 40:62] = True
+    # '– 3' read as one word: the gap after the dash is a space, so no '−3'.
+    assert glyph_text([("—", (40, 50, 62, 53)), ("3", (75, 30, 85, 60))], inked, SIZE) == "–3"
+
+
+def test_a_dash_read_as_a_tilde_or_an_underscore_is_told_by_its_ink() -> None:
+    inked = _picture()
+    inked[50:53, 10:32] = True  # a level bar at a dash's height
+    inked[30:60, 45:55] = True  # a '3' standing on the line at row 60
+    inked[58:61, 70:92] = True  # a bar on that line: an underscore
+    inked[44:52, 110:120] = True  # a tilde's wave: no thin bar
+    inked[48:56, 120:130] = True
+    three = ("3", (45, 30, 55, 60))
+    assert glyph_text([("~", (10, 50, 32, 53)), three], inked, SIZE) == "–3"
+    assert glyph_text([three, ("_", (70, 58, 92, 61))], inked, SIZE) == "3_"
+    assert glyph_text([("~", (110, 44, 130, 56))], inked, SIZE) == "~"
+
+
+def _o_with_dots(inked: np.ndarray, x0: int) -> None:
+    """An 'o' 20 pixels wide, standing on row 60 (x-height 20), two dots above it."""
+    inked[40:60, x0 : x0 + 3] = inked[40:60, x0 + 17 : x0 + 20] = True
+    inked[40:43, x0 : x0 + 20] = inked[57:60, x0 : x0 + 20] = True
+    inked[33:37, x0 + 4 : x0 + 8] = inked[33:37, x0 + 12 : x0 + 16] = True
+
+
+def test_an_accent_is_read_above_the_letters_own_ink_not_ocrs_box() -> None:
+    inked = _picture()
+    for x0 in (70, 130):  # an 'n' either side
+        inked[40:60, x0 : x0 + 3] = inked[40:60, x0 + 17 : x0 + 20] = True
+        inked[40:43, x0 : x0 + 20] = True
+    _o_with_dots(inked, 100)
+    n1, n2 = ("n", (70, 40, 90, 60)), ("n", (130, 40, 150, 60))
+    assert glyph_text([n1, ("o", (100, 40, 120, 60)), n2], inked, SIZE) == "nön"
+    # OCR's box a third short of the letter, and reaching below the baseline.
+    assert glyph_text([n1, ("o", (92, 40, 110, 70)), n2], inked, SIZE) == "nön"
+    inked[33:37, 100:120] = False
+    assert glyph_text([n1, ("o", (92, 40, 110, 70)), n2], inked, SIZE) == "non"  # no mark
+
+
+def test_a_ring_is_a_closed_loop_and_only_over_a_letter_it_makes() -> None:
+    inked = _picture()
+    for x0 in (100, 200):  # an 'a' and an 'n', each with a ring of 8 pixels above
+        inked[40:60, x0 : x0 + 20] = True
+        inked[30:38, x0 + 6 : x0 + 14] = True
+        inked[32:36, x0 + 8 : x0 + 12] = False
+    assert glyph_text([("a", (100, 40, 120, 60))], inked, SIZE) == "å"
+    assert glyph_text([("n", (200, 40, 220, 60))], inked, SIZE) == "n"  # no 'n' with a ring
+    inked[30:32, 106:114] = False  # the loop open at the top: no ring
+    assert glyph_text([("a", (100, 40, 120, 60))], inked, SIZE) == "a"
+
+
 def _chevron(inked: np.ndarray, x0: int, top: int, pointing: str) -> None:
     """A '<' (or '>') 20 pixels wide and 20 high, 2 thick."""
     for row in range(20):
@@ -184,6 +239,8 @@ def test_a_relation_with_a_bar_under_it() -> None:
     assert glyph_text([("=", (60, 20, 81, 48))], inked, SIZE) == "≥"
     assert glyph_text([("<", (110, 20, 131, 40))], inked, SIZE) == "<"
     assert glyph_text([("2", (60, 20, 81, 48))], inked, SIZE) == "≥"  # read as a '2'
+    # One '≥' read as '=' and a '>' inside its box: one relation.
+    assert glyph_text([("=", (60, 20, 81, 48)), (">", (78, 20, 81, 48))], inked, SIZE) == "≥"
     two = _picture()
     two[20:23, 160:180] = True  # its top
     for row in range(23, 38):

@@ -14,6 +14,7 @@ Run with -s to see both readers' pages per second on the committed PDFs.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import math
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.utils.text import WordExtractor
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -34,7 +36,7 @@ from reportlab.pdfgen import canvas
 
 import pipeline.extract.pdf as pdf
 from pipeline.errors import ReadError
-from pipeline.extract import pdf_pdfium, pdf_plumber
+from pipeline.extract import pdf_pdfium, pdf_pdfium_calls, pdf_plumber
 from pipeline.extract.pdf_model import PageData, PdfLayout, Word
 from pipeline.extract.pdf_pdfium import Glyph, glyphs_to_words, page_frame, subpaths_to_shapes
 from pipeline.model import FileResult
@@ -442,3 +444,41 @@ def test_the_page_frame_is_pdfplumbers(rotation: int) -> None:
     assert glyph.upright == char["upright"]
     assert glyph.x0 == pytest.approx(expected[2], abs=SAME_PLACE)
     assert glyph.top == pytest.approx(expected[3], abs=SAME_PLACE)
+
+
+# --- the per-character calls, held to pypdfium2's own -----------------------------------------
+
+
+def typed_reads(textpage: pdfium.PdfTextPage) -> tuple[list[int], list[tuple[float, float]]]:
+    """Each character's text object and origin, by pypdfium2's typed calls."""
+    objects, origins = [], []
+    for index in range(textpage.count_chars()):
+        owner = pdfium_c.FPDFText_GetTextObject(textpage, index)
+        objects.append(ctypes.cast(owner, ctypes.c_void_p).value or 0)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+        origins.append((x.value, y.value))
+    return objects, origins
+
+
+def test_the_unconverted_calls_read_what_the_typed_calls_read() -> None:
+    document = pdfium.PdfDocument(sorted(EXAMPLES.glob("*.pdf"))[0].read_bytes())
+    try:
+        textpages = [document[number].get_textpage() for number in range(len(document))]
+        # The longest page first: the shorter ones then reuse a buffer with its numbers in it.
+        for textpage in sorted(textpages, key=lambda textpage: -textpage.count_chars()):
+            address = ctypes.cast(textpage.raw, ctypes.c_void_p).value or 0
+            every = list(range(textpage.count_chars()))
+            objects, origins = typed_reads(textpage)
+            assert pdf_pdfium_calls.char_objects(address, len(every)).tolist() == objects
+            read = pdf_pdfium_calls.char_origins(address, every)
+            assert [(x, y) for x, y in read.tolist()] == origins
+            assert pdf_pdfium_calls.font_sizes(address, every) == [
+                pdfium_c.FPDFText_GetFontSize(textpage, index) for index in every
+            ]
+            assert pdf_pdfium_calls.generated(address, every) == [
+                bool(pdfium_c.FPDFText_IsGenerated(textpage, index)) for index in every
+            ]
+        assert pdf_pdfium_calls.char_origins(0, []).shape == (0, 2)
+    finally:
+        document.close()  # closes its pages and their text pages too

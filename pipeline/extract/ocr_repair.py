@@ -3,7 +3,8 @@
 Tesseract's English model has no glyph for '≤', '≥', '→', '±', '–' or '−': it reads them
 as '<', '>', '+', '-' or '—'. Each such character is looked at again in the picture, from
 its box (hOCR's character boxes): a bar under a '<' makes it '≤', a dash's length tells a
-hyphen from an en or an em dash, and so on (glyph_text). A few fields have a shape the
+hyphen from an en or an em dash, a mark above a letter its accent, a first letter no taller
+than the small ones is no capital, and so on (glyph_text). A few fields have a shape the
 contract knows, which a misread character breaks: an ESCO URI (a UUID: hexadecimal), a
 competence's type (S or K) and level, the header labels ('Type (S/K)'). A field read by
 OCR that misses its shape is set right when exactly one reading of its doubtful characters
@@ -37,22 +38,106 @@ def glyph_text(
     the page's hyphens (`hyphen`, per font size: typical_hyphen), '<', '>', '=' and '+' by
     a bar under them or an arrow's shaft. `size`: the line's font size."""
     out: list[str] = []
+    letters: list[Box] | None = None
     for index, (char, box) in enumerate(chars):
         following = chars[index + 1][0] if index + 1 < len(chars) else ""
+        if following and chars[index + 1][1][0] - box[2] >= _SPACE * size:
+            following = " "  # a space OCR left out of the word: the dash stands apart
         if char == ">" and out and out[-1] in _DASHES:
             out[-1] = "→"  # an arrow read as a dash and a '>'
-        elif char in _DASHES:
+        elif char in _DASHES or (char in _BAR_READINGS and _level_bar(inked, box, size, chars)):
             out.append(_dash(inked, box, size, hyphen, first=index == 0, following=following))
         elif char in "<>=+2":
-            out.append(_relation(char, inked, box, size))
+            read = _relation(char, inked, box, size)
+            if out and out[-1] == read in _RELATIONS and box[0] < chars[index - 1][1][2]:
+                continue  # one glyph read as two characters ('≥' as '=' and '>')
+            out.append(read)
         elif char in _ACCENTED or char in _GREEK:
-            read = _accented(char, inked, box, size) if char in _ACCENTED else char
+            if letters is None:
+                letters = _letter_boxes(chars, inked, size)
+            read = _accented(char, inked, letters[index], size) if char in _ACCENTED else char
             if read == char and char in _GREEK:
                 read = _greek(char, inked, box, size, chars)
             out.append(read)
         else:
             out.append(char)
+    if len(out) == len(chars):
+        out = _small_capitals(out, chars, inked, size)
     return "".join(out)
+
+
+# Relations the model has no glyph for, which it may read as two characters.
+_RELATIONS = frozenset("≤≥")
+# Capitals whose small letter stands no taller than the x-height.
+_CAPITALS = frozenset("ACEMNORSUVWXZ")
+# A capital whose ink is at most this much taller than the word's small letters is one.
+_AS_SMALL = 1.15
+
+
+def _small_capitals(
+    out: list[str], chars: Sequence[tuple[str, Box]], inked: Any, size: float
+) -> list[str]:
+    """The text with its first letter made small when OCR read a capital that stands no
+    taller than the word's small letters ('Officials', 'Measurement' for 'officials',
+    'measurement': the model takes a word's first letter for a capital where the shapes
+    are alike). Heights are the ink's: the first run of inked columns, against the
+    shortest of the others (a small letter's), since OCR's own boxes overlap their
+    neighbours."""
+    import numpy as np
+
+    first = chars[0][0]
+    if first not in _CAPITALS or out[0] != first or sum(c in _SMALL for c, _ in chars) < 2:
+        return out
+    bottoms = sorted(box[3] for char, box in chars if char in _NO_DESCENDER)
+    line = bottoms[len(bottoms) // 2]
+    top = min(box[1] for _, box in chars)
+    left, right = max(chars[0][1][0], 0), max(box[2] for _, box in chars)
+    area = inked[max(top, 0) : line, left:right]
+    columns = np.flatnonzero(area.any(axis=0))
+    if len(columns) == 0:
+        return out
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
+    heights = [_ink_height(area, (int(r[0]), 0, int(r[-1]) + 1, area.shape[0])) for r in runs]
+    others = [h for h in heights[1:] if h >= 0.35 * size]
+    if not others or min(others) > 0.85 * max(others):
+        return out  # no letter shorter than the rest: nothing to compare with
+    if heights[0] <= _AS_SMALL * min(others):
+        return [first.lower(), *out[1:]]
+    return out
+
+
+def _ink_height(inked: Any, box: Box) -> int:
+    import numpy as np
+
+    x0, top, x1, bottom = box
+    rows = np.flatnonzero(inked[max(top, 0) : bottom, max(x0, 0) : x1].any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+
+
+# What the model reads a dash as when it takes it for no dash: a thin level bar at a dash's
+# height is one ('~3_' for '– 3 –').
+_BAR_READINGS = frozenset("~_")
+# A gap between two characters of a word at least this wide (x font size) is a space.
+_SPACE = 0.25
+
+
+def _level_bar(inked: Any, box: Box, size: float, chars: Sequence[tuple[str, Box]]) -> bool:
+    """Whether a character's ink is a dash's: one solid level bar, thin, at least three
+    times as long as thick, standing above the line the word's letters and digits stand on
+    (an underscore lies on it or below)."""
+    import numpy as np
+
+    x0, top, x1, bottom = box
+    area = inked[max(top, 0) : bottom, max(x0, 0) : x1]
+    rows = np.flatnonzero(area.any(axis=1))
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 > max(2, 0.12 * size):
+        return False
+    bar = area[rows[0] : rows[-1] + 1]
+    if bar.shape[1] < 3 * bar.shape[0] or bar.mean() < 0.8:
+        return False
+    bottoms = sorted(b[3] for c, b in chars if c.isalnum())
+    middle = top + (rows[0] + rows[-1] + 1) / 2
+    return not bottoms or bottoms[len(bottoms) // 2] - middle >= 0.15 * size
 
 
 # The model reads 'μ' as 'u': a 'u' whose stem goes on below the line is one.
@@ -112,7 +197,55 @@ def _accented(char: str, inked: Any, box: Box, size: float) -> str:
         return char
     if mark == _TILDE and base not in "nNaoAO":
         return char
-    return unicodedata.normalize("NFC", base + mark)
+    accented = unicodedata.normalize("NFC", base + mark)
+    # A mark that makes no letter of a Latin alphabet ('n' with a ring) is misread.
+    return accented if len(accented) == 1 else char
+
+
+# Letters as tall as the x-height, no more.
+_SMALL = frozenset("acemnorsuvwxz")
+
+
+def _letter_boxes(chars: Sequence[tuple[str, Box]], inked: Any, size: float) -> list[Box]:
+    """Each character's box, set to its letter's own ink when the word's ink shows its
+    letters apart: the runs of inked columns over its small letters' height, one per
+    character, in order; each box's bottom then that of its ink. OCR's
+    character boxes are approximate: one that cuts a letter short puts its own accent out
+    of it, one that reaches below the baseline puts the accent above the part looked at."""
+    import numpy as np
+
+    boxes = [box for _, box in chars]
+    bottoms = sorted(box[3] for char, box in chars if char in _NO_DESCENDER)
+    tops = sorted(box[1] for char, box in chars if char in _SMALL)
+    if not bottoms or not tops:
+        return boxes
+    line, small = bottoms[len(bottoms) // 2], tops[len(tops) // 2]
+    left, right = min(box[0] for box in boxes), max(box[2] for box in boxes)
+    top = min(box[1] for box in boxes)
+    body = inked[max(small + 1, 0) : line, max(left, 0) : right]
+    columns = np.flatnonzero(body.any(axis=0)) + max(left, 0)
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1) if len(columns) else []
+    if len(runs) != len(chars):
+        return boxes
+    out = []
+    for run in runs:
+        start, end = int(run[0]), int(run[-1]) + 1
+        rows = np.flatnonzero(inked[top:line, start:end].any(axis=1))
+        out.append((start, top, end, top + int(rows[-1]) + 1 if len(rows) else line))
+    return out
+
+
+def _loop(mark: Any) -> bool:
+    """Ink, then paper, then ink across the mark's middle row, the paper closed by ink
+    above and below it: a ring (a tilde's two waves leave it open)."""
+    import numpy as np
+
+    row = mark.shape[0] // 2
+    inside = np.flatnonzero(mark[row])
+    if len(inside) < 2:
+        return False
+    hole = [c for c in range(int(inside[0]), int(inside[-1]) + 1) if not mark[row, c]]
+    return bool(hole) and all(mark[:row, c].any() and mark[row + 1 :, c].any() for c in hole)
 
 
 def _mark(inked: Any, box: Box, size: float) -> str | None:
@@ -141,10 +274,8 @@ def _mark(inked: Any, box: Box, size: float) -> str | None:
         return _DIAERESIS
     if len(pieces) != 1:
         return None
-    middle = part[height // 2, columns[0] : columns[-1] + 1]
-    inside = np.flatnonzero(middle)
-    if height >= 3 and len(inside) >= 2 and not middle[inside[0] : inside[-1] + 1].all():
-        return _RING  # ink, then paper, then ink across its middle: a loop
+    if height >= 3 and _loop(part[:, columns[0] : columns[-1] + 1]):
+        return _RING
     if width >= 1.8 * height:
         return _TILDE
     first_row, last_row = np.flatnonzero(part[0]), np.flatnonzero(part[-1])
@@ -168,7 +299,8 @@ _HYPHENS = 3
 def _dash(
     inked: Any, box: Box, size: float, hyphen: float | None, first: bool, following: str
 ) -> str:
-    """A dash by its length; one that opens a number ('−40') is a minus sign."""
+    """A dash by its length; one that opens a number ('−40') is a minus sign (`following`:
+    the next character, ' ' when it stands apart)."""
     length = _stroke(inked, box) / size if size else 0.0
     if hyphen:
         short, long = _HYPHEN * hyphen, _EN_DASH * hyphen
@@ -486,8 +618,9 @@ _HEX_READINGS: dict[str, tuple[str, ...]] = {
     "g": ("9",),
     "q": ("9",),
     "€": ("e",),
-    "é": ("e",),
-    "è": ("e",),
+    # An accent may be a speck, or the top of the next glyph ('b6' read as 'bé6').
+    "é": ("e", ""),
+    "è": ("e", ""),
     "£": ("f", ""),
     "t": ("f",),
     "F": ("f",),
@@ -547,7 +680,7 @@ def _uuid_readings(text: str) -> list[str]:
 
 
 _UUID_GROUPS = (8, 4, 4, 4, 12)
-_UUID_CHAR = re.compile(r"^[0-9a-zA-Z€£|]+$")
+_UUID_CHAR = re.compile(r"^[0-9a-zA-Zéè€£|]+$")
 
 
 def uuid_like(text: str) -> bool:

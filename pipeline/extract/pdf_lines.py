@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
 
 from pipeline.extract.pdf_model import PageData, PdfLayout, Word
 from pipeline.extract.structure import is_header_text
@@ -17,6 +17,33 @@ from pipeline.model import Cell
 _TOP_LEFT = operator.attrgetter("top", "x0")
 _LEFT = operator.attrgetter("x0")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d+(?:\s*(?:/|of)\s*\d+)?$", re.IGNORECASE)
+_STRAYS = frozenset({",", ".", ";", ":"})
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """functools.cached_property without its lock: Python 3.11 takes one on each first
+    read, which costs about as much as what TextLine computes (the layout code makes
+    hundreds of thousands of lines and reads each once or twice)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> _once[_T] | _T:
+        if instance is None:
+            return self
+        value = self._compute(instance)
+        instance.__dict__[self._name] = value  # read from there from now on
+        return value
 
 
 @dataclass(frozen=True)
@@ -27,35 +54,35 @@ class TextLine:
     page: int
     words: tuple[Word, ...]
 
-    @functools.cached_property
+    @_once
     def text(self) -> str:
         return " ".join(word.text for word in self.words)
 
-    @functools.cached_property
+    @_once
     def top(self) -> float:
         return min(word.top for word in self.words)
 
-    @functools.cached_property
+    @_once
     def bottom(self) -> float:
         return max(word.bottom for word in self.words)
 
-    @functools.cached_property
+    @_once
     def x0(self) -> float:
         return self.words[0].x0
 
-    @functools.cached_property
+    @_once
     def x1(self) -> float:
         return max(word.x1 for word in self.words)
 
-    @functools.cached_property
+    @_once
     def size(self) -> float:
         return max(word.size for word in self.words)
 
-    @functools.cached_property
+    @_once
     def bold(self) -> bool:
         return all(word.bold for word in self.words)
 
-    @functools.cached_property
+    @_once
     def body(self) -> tuple[float, float]:
         """Top and bottom of most of the line's words: a taller glyph (a bracket, a symbol
         from another font) does not move it, so gaps between lines compare."""
@@ -82,16 +109,18 @@ def words_to_lines(words: Iterable[Word], page: int) -> list[TextLine]:
 
 
 def _rejoined(words: list[Word]) -> tuple[Word, ...]:
-    joined: list[Word] = []
-    for word in words:
-        last = joined[-1] if joined else None
-        gap = word.x0 - last.x1 if last is not None else 0.0
-        size = max(word.size, last.size) if last is not None else word.size
+    if not words:
+        return ()
+    joined = [words[0]]
+    for word in words[1:]:
+        last = joined[-1]
+        gap = word.x0 - last.x1
+        size = max(word.size, last.size)
         # The reader only splits touching letters when they sit at different heights (or
         # a comma from the small capitals' font, set a little apart).
-        split = abs(gap) < 0.05 * size and last is not None and abs(word.top - last.top) > 0.5
-        stray = word.text in {",", ".", ";", ":"} and -0.2 * size < gap < 0.2 * size
-        if last is not None and (split or stray):
+        split = abs(gap) < 0.05 * size and abs(word.top - last.top) > 0.5
+        stray = word.text in _STRAYS and -0.2 * size < gap < 0.2 * size
+        if split or stray:
             joined[-1] = Word(
                 last.text + word.text,
                 last.x0,

@@ -12,11 +12,9 @@ only signals OCR progress (pipeline/workers.py) does not load them.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import time
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,19 +24,18 @@ from typing import TYPE_CHECKING, Any
 from pipeline.codes import Code
 from pipeline.defaults import OCR_PAGE_S
 from pipeline.errors import ReadError
+from pipeline.extract.ocr_hocr import DESCENT, hocr_hyphen, hocr_to_words
+from pipeline.extract.ocr_marks import bullet_like, with_markers
 from pipeline.extract.ocr_repair import (
-    article_cut,
-    glyph_text,
     header_label,
     join_pieces,
     longer_groups,
     repair_term,
     repair_uri,
-    typical_hyphen,
     uuid_fits,
     uuid_like,
 )
-from pipeline.extract.pdf_model import BULLET_GLYPH, PageData, PdfLayout, Word
+from pipeline.extract.pdf_model import PageData, PdfLayout, Word
 from pipeline.model import Cell, ContextEntry, Document, Issue, Location, ReadWord
 
 if TYPE_CHECKING:
@@ -54,21 +51,6 @@ INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng"
 OCR_PAGE_STARTED: ContextVar[Callable[[int], None] | None] = ContextVar(
     "OCR_PAGE_STARTED", default=None
 )
-# Tesseract's line height (hOCR x_size: ascender to descender) per point of font size,
-# and how far below the baseline a text layer's word box ends (x font size); measured on
-# the fixture corpus against the PDFs' own text layers.
-_SIZE_PER_HEIGHT = 1.0
-# The font size per pixel of a line's height above its baseline (x_size less
-# x_descenders), which does not shrink on a line without descenders as x_size does (a
-# title's second line, 'Technicians', would read as a smaller font).
-_SIZE_PER_ASCENT = 1.27
-_DESCENT = 0.2
-_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
-_BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
-_X_SIZE = re.compile(r"x_size ([\d.]+)")
-_X_DESCENDERS = re.compile(r"x_descenders ([\d.]+)")
-_CONFIDENCE = re.compile(r"x_wconf (\d+)")
-_CHAR_BOX = re.compile(r"x_bboxes (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 
 
 @dataclass(frozen=True)
@@ -153,13 +135,16 @@ def picture_to_page(
     height_px, width_px = grey.shape
     sx, sy = page.width / width_px, page.height / height_px
     per_point = layout.ocr_dpi / 72
+    length = round(layout.ocr_rule_length * per_point)
+    thickness = max(1, round(layout.ocr_rule_thickness * per_point))
     marks = raster_to_marks(
         grey,
-        rule_length=round(layout.ocr_rule_length * per_point),
-        rule_thickness=max(1, round(layout.ocr_rule_thickness * per_point)),
+        rule_length=length,
+        rule_thickness=thickness,
         fill_width=round(layout.ocr_fill_size * 3 * per_point),
         fill_height=round(layout.ocr_fill_size * per_point),
     )
+    marks = with_pale_rules(marks, length, thickness)
     inked = marks.cleaned < 128
     hocr = run_tesseract(marks.cleaned, layout, file, page.number, "11")
     hyphen = hocr_hyphen(hocr, inked)
@@ -168,8 +153,8 @@ def picture_to_page(
     found = _hex_look(marks.cleaned, found, layout, file, page.number)
     found = [(_one_glyph(inked, word), confidence) for word, confidence in found]
     pictures = _pictures(found, marks)
-    found = [pair for pair in _with_bullets(found, marks) if not _inside(pair[0], pictures)]
-    found = _bold(_header_labels(join_pieces(found)), inked)
+    found = [pair for pair in with_markers(found, inked) if not _inside(pair[0], pictures)]
+    found = _usual_sizes(_bold(_header_labels(join_pieces(found)), inked))
     ocr_words = [OcrWord(_scaled(word, sx, sy), confidence) for word, confidence in found]
     return (
         replace(
@@ -180,6 +165,36 @@ def picture_to_page(
         ),
         tuple(ocr_words),
     )
+
+
+# A ruling printed in a pale colour (a light blue or grey grid) is darker than this, though
+# lighter than ink (pdf_raster.INK): paper is white, and no glyph makes a long thin run.
+_PALE = 200
+# Pale runs this close to a fill's edge (pixels) are its border's antialiasing.
+_FILL_EDGE = 3
+
+
+def with_pale_rules(marks: RasterMarks, length: int, thickness: int) -> RasterMarks:
+    """The marks with the rulings too pale to count as ink added (found the same way, in
+    the picture left after the dark ones and the fills were taken away) and erased from
+    the picture OCR reads: a grid drawn in a light colour bounds rows and cells as well."""
+    from pipeline.extract.pdf_raster import RasterMarks, ink_to_rules, marks_to_cleaned
+
+    pale = marks.cleaned < _PALE
+    for fill in marks.fills:
+        b = fill.box
+        pale[
+            max(b.top - _FILL_EDGE, 0) : b.bottom + _FILL_EDGE,
+            max(b.x0 - _FILL_EDGE, 0) : b.x1 + _FILL_EDGE,
+        ] = False
+    found = [
+        *ink_to_rules(pale, "h", length, thickness),
+        *ink_to_rules(pale.T, "v", length, thickness),
+    ]
+    if not found:
+        return marks
+    cleaned = marks_to_cleaned(marks.cleaned, found, ())
+    return RasterMarks((*marks.rules, *found), marks.fills, cleaned)
 
 
 # A dark area holding no word read with at least this confidence is a picture (a logo),
@@ -251,8 +266,52 @@ def _bold(found: Sequence[tuple[Word, float]], inked: Any) -> list[tuple[Word, f
     return out
 
 
+# Font sizes of a page that follow each other, sorted, with no step larger than this (x
+# the smaller) are one size read roughly: below the ratio pdf_layout sets a heading
+# apart by (1.1 x the table header's size, with bold; 1.3 without).
+_SAME_SIZE = 1.15
+
+
+def _usual_sizes(found: Sequence[tuple[Word, float]]) -> list[tuple[Word, float]]:
+    """The words with their font sizes evened out, on the same baselines: the sizes of a
+    page's bold words, and those of its other words, each sorted and cut where one is more
+    than _SAME_SIZE times the one before, each run set to its median. Tesseract measures
+    each line on its own letters (a line of short words comes out a fifth smaller or
+    larger), where a text layer gives one size to all the text of a table or a paragraph;
+    the layout code reads rows and paragraphs from the gaps between lines' boxes and from
+    changes of size. Bold and regular words are evened out apart, so that a run of sizes
+    does not carry a bold heading down to the body's size through a header row's labels.
+    Bold is told before (it needs each line's own measure)."""
+    usual = {
+        (bold, size): median
+        for bold in (False, True)
+        for size, median in _size_runs([w.size for w, _ in found if w.bold == bold]).items()
+    }
+    out = []
+    for word, confidence in found:
+        size = usual[(word.bold, word.size)]
+        if size != word.size:
+            bottom = word.bottom - DESCENT * word.size + DESCENT * size
+            word = replace(word, top=bottom - size, bottom=bottom, size=size)
+        out.append((word, confidence))
+    return out
+
+
+def _size_runs(sizes: Sequence[float]) -> dict[float, float]:
+    """Each size with the median of its run (sizes sorted, cut at a step over _SAME_SIZE)."""
+    import numpy as np
+
+    runs: list[list[float]] = []
+    for size in sorted(sizes):
+        if runs and size <= _SAME_SIZE * runs[-1][-1]:
+            runs[-1].append(size)
+        else:
+            runs.append([size])
+    return {size: float(np.median(run)) for run in runs for size in run}
+
+
 def _stroke_width(inked: Any, word: Word) -> float | None:
-    """The median length of the word's runs of ink along its rows, per font size."""
+    """The typical length of the word's runs of ink along its rows, per font size."""
     import numpy as np
 
     area = inked[max(int(word.top), 0) : int(word.bottom), max(int(word.x0), 0) : int(word.x1)]
@@ -265,7 +324,11 @@ def _stroke_width(inked: Any, word: Word) -> float | None:
     lengths = ends[1] - starts[1]
     if len(lengths) == 0:
         return None
-    return float(np.median(lengths)) / word.size
+    # The mean of the middle half: runs are whole pixels, and a median would jump by a
+    # third between a stem of 3 and one of 4 pixels.
+    ordered = np.sort(lengths)
+    middle = ordered[len(ordered) // 4 : len(ordered) - len(ordered) // 4]
+    return float(middle.mean()) / word.size
 
 
 def _scaled(word: Word, sx: float, sy: float) -> Word:
@@ -400,8 +463,6 @@ def _unavailable(why: str, file: str, number: int) -> ReadError:
 # page's usual font size) and this far apart from each other in the second look's picture
 # (pixels).
 _PIECE_HEIGHT = 0.3
-# A list bullet is no larger than this (x font size).
-_BULLET = 0.65
 _PIECE_SPACING = 40
 _OVERHANG = 0.5
 # Words this short read with less confidence than this are read again in the second look.
@@ -445,7 +506,7 @@ def _second_look(
     pieces = [
         box
         for box in _ink_pieces(inked & ~covered, cell=max(4, int(0.25 * size)))
-        if box[3] - box[1] >= _PIECE_HEIGHT * size and not _bullet_like(inked, box, size)
+        if box[3] - box[1] >= _PIECE_HEIGHT * size and not bullet_like(inked, box, size)
     ]
     if not pieces:
         return list(found)
@@ -557,17 +618,6 @@ def _one_glyph(inked: Any, word: Word) -> Word:
     return replace(word, text=text[0].upper() if tall else text[0].lower())
 
 
-def _bullet_like(inked: Any, box: tuple[int, int, int, int], size: float) -> bool:
-    """A list bullet's size and shape: small, square, solid (found by _with_bullets)."""
-    x0, top, x1, bottom = box
-    width, height = x1 - x0, bottom - top
-    return (
-        max(width, height) <= _BULLET * size
-        and 0.7 <= width / height <= 1.4
-        and float(inked[top:bottom, x0:x1].mean()) >= 0.7
-    )
-
-
 def _alone(word: Word, found: Sequence[tuple[Word, float]]) -> bool:
     """No other word on the word's line within one and a half font sizes: a table cell of
     its own (a Type, a Level, an ID), which the sparse-text mode reads worst."""
@@ -622,94 +672,6 @@ def _ink_pieces(inked: Any, cell: int) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
-@dataclass(frozen=True)
-class _Line:
-    x0: float
-    bottom: float
-    slope: float
-    offset: float
-    height: float
-
-
-def hocr_to_words(
-    hocr: bytes, inked: Any = None, hyphen: float | None = None
-) -> list[tuple[Word, float]]:
-    """Tesseract's hOCR to words in pixels, each with its confidence (0..1): the box
-    across; down, one font size from `_DESCENT` below the line's baseline. With the
-    picture's ink, the characters the model has no glyph for are read from it
-    (ocr_repair.glyph_text; a dash's length against `hyphen`, the page's hyphens' length
-    per font size, measured here when not given)."""
-    read = list(_hocr_words(hocr))
-    if inked is not None and hyphen is None:
-        hyphen = typical_hyphen(((chars, line.height) for _, chars, line, _, _ in read), inked)
-    found: list[tuple[Word, float]] = []
-    for text, chars, geometry, (x0, x1), confidence in read:
-        if inked is not None and chars:
-            text = glyph_text(chars, inked, geometry.height, hyphen).strip() or text
-        if not text:
-            continue
-        baseline = (
-            geometry.bottom + geometry.offset + geometry.slope * ((x0 + x1) / 2 - geometry.x0)
-        )
-        size = geometry.height * _SIZE_PER_HEIGHT
-        bottom = baseline + _DESCENT * size
-        cut = article_cut(text, chars, inked, geometry.height) if inked is not None else None
-        if cut is not None:  # 'Acell': the article and its noun, read as one word
-            found.append((Word(text[:1], x0, cut[0], bottom - size, bottom, size), confidence))
-            x0, text = cut[1], text[1:]
-        found.append((Word(text, x0, x1, bottom - size, bottom, size), confidence))
-    return found
-
-
-def hocr_hyphen(hocr: bytes, inked: Any) -> float | None:
-    """The length of a page's hyphens per font size (ocr_repair.typical_hyphen)."""
-    return typical_hyphen(
-        ((chars, line.height) for _, chars, line, _, _ in _hocr_words(hocr)), inked
-    )
-
-
-def _hocr_words(
-    hocr: bytes,
-) -> Iterator[
-    tuple[str, list[tuple[str, tuple[int, int, int, int]]], _Line, tuple[float, float], float]
-]:
-    """Each word of the hOCR: its text, its characters with their boxes (none without
-    hocr_char_boxes), its line, its x0 and x1, its confidence (0..1)."""
-    root = ElementTree.fromstring(hocr)
-    for line in root.iter():
-        title = line.get("title", "")
-        if not line.get("class", "").startswith("ocr_") or "x_size" not in title:
-            continue
-        geometry = _line_geometry(title)
-        for element in line:
-            if element.get("class") != "ocrx_word":
-                continue
-            # Without the white space between the characters' elements (hocr_char_boxes).
-            text = "".join("".join(element.itertext()).split())
-            box = _BBOX.search(element.get("title", ""))
-            conf = _CONFIDENCE.search(element.get("title", ""))
-            if not text or box is None:
-                continue
-            x0, _, x1, _ = (float(v) for v in box.groups())
-            confidence = int(conf.group(1)) / 100 if conf else 0.0
-            yield text, _chars(element), geometry, (x0, x1), confidence
-
-
-def _chars(element: Any) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """A word's characters with their boxes ([] without them)."""
-    chars = []
-    for each in element:
-        if each.get("class") != "ocrx_cinfo":
-            continue
-        box = _CHAR_BOX.search(each.get("title", ""))
-        char = "".join(each.itertext())
-        if box is None or not char:
-            return []
-        x0, top, x1, bottom = (int(v) for v in box.groups())
-        chars += [(c, (x0, top, x1, bottom)) for c in char]
-    return chars
-
-
 # The printed labels of the competence and occupation tables' header rows, which OCR may
 # misread ('(SIK)'): set right only on a line of header labels (ocr_repair.header_label).
 HEADER_LABELS = (
@@ -752,109 +714,6 @@ def _header_labels(found: Sequence[tuple[Word, float]]) -> list[tuple[Word, floa
 
 def _same_line(a: Word, b: Word) -> bool:
     return abs(a.bottom - b.bottom) < 0.5 * min(a.size, b.size)
-
-
-def _line_geometry(title: str) -> _Line:
-    box = _BBOX.search(title)
-    baseline = _BASELINE.search(title)
-    size = _X_SIZE.search(title)
-    assert box is not None and size is not None, title
-    x0, _, _, y1 = (float(v) for v in box.groups())
-    slope, offset = (float(v) for v in baseline.groups()) if baseline else (0.0, 0.0)
-    height = float(size.group(1))
-    descenders = _X_DESCENDERS.search(title)
-    if descenders is not None and 0 < float(descenders.group(1)) < height / 2:
-        height = (height - float(descenders.group(1))) * _SIZE_PER_ASCENT
-    return _Line(x0, y1, slope, offset, height)
-
-
-def _with_bullets(
-    words: Sequence[tuple[Word, float]], marks: RasterMarks
-) -> list[tuple[Word, float]]:
-    """List bullets drawn as dots or squares, which OCR drops or misreads ('e', '«', '='):
-    a small solid blob just left of a word, or read as a short word, becomes '•'."""
-    inked = marks.cleaned < 128
-    out: list[tuple[Word, float]] = []
-    ordered = sorted(words, key=lambda pair: (round(pair[0].bottom), pair[0].x0))
-    for i, (word, confidence) in enumerate(ordered):
-        if len(word.text) <= 2 and _blob(inked, word, word.x0, word.x1):
-            out.append((replace(word, text=BULLET_GLYPH), 1.0))
-            continue
-        trailing = _trailing_blob(inked, word)
-        if trailing is not None:
-            # A short value and the bullet of the next column read as one word ('S ▪' as
-            # 'Ss'): the last letter is the bullet.
-            cut, (x0, x1) = trailing
-            out.append((replace(word, text=word.text[:-1], x1=cut), confidence))
-            out.append((Word(BULLET_GLYPH, x0, x1, word.top, word.bottom, word.size), 1.0))
-            continue
-        left = [
-            w
-            for w, _ in ordered[:i]
-            if abs(w.bottom - word.bottom) < 0.5 * word.size and w.x1 <= word.x0
-        ]
-        limit = max([w.x1 for w in left], default=0.0)
-        start = max(limit + 1, word.x0 - 2 * word.size)
-        blob = _blob(inked, word, start, word.x0 - 1)
-        if blob is not None:
-            x0, x1 = blob
-            out.append((Word(BULLET_GLYPH, x0, x1, word.top, word.bottom, word.size), 1.0))
-        out.append((word, confidence))
-    return out
-
-
-def _trailing_blob(inked: Any, word: Word) -> tuple[float, tuple[float, float]] | None:
-    """Where a word's ink ends before a wide white gap, and the bullet after the gap, when
-    the word's box holds one at its right end."""
-    import numpy as np
-
-    if len(word.text) < 2:
-        return None
-    top, bottom = max(int(word.top), 0), int(word.bottom)
-    columns = np.flatnonzero(inked[top:bottom, int(word.x0) : int(word.x1)].any(axis=0))
-    if len(columns) < 2:
-        return None
-    gaps = np.diff(columns)
-    widest = int(np.argmax(gaps))
-    if gaps[widest] < 0.5 * word.size:
-        return None
-    cut = word.x0 + float(columns[widest]) + 1
-    blob = _blob(inked, word, cut, word.x1)
-    return (cut, blob) if blob is not None else None
-
-
-def _blob(inked: Any, word: Word, start: float, end: float) -> tuple[float, float] | None:
-    """The small solid mark nearest the right of [start, end] on the word's line, when it
-    has a list bullet's size and shape (a square or a disc, at most `bullet_size` of the
-    font size, nothing just left of it); its x0, x1."""
-    import numpy as np
-
-    top = max(int(word.bottom - word.size), 0)
-    bottom = int(word.bottom - 0.1 * word.size)
-    left, right = max(int(start), 0), int(end)
-    if right - left < 2 or bottom - top < 2:
-        return None
-    region = inked[top:bottom, left:right]
-    columns = np.flatnonzero(region.any(axis=0))
-    if len(columns) == 0:
-        return None
-    last = first = int(columns[-1])
-    for column in columns[::-1][1:].tolist():
-        if column != first - 1:
-            break
-        first = column
-    part = region[:, first : last + 1]
-    rows = np.flatnonzero(part.any(axis=1))
-    width, height = last - first + 1, int(rows[-1] - rows[0] + 1)
-    if not 0.2 * word.size <= max(width, height) <= _BULLET * word.size:
-        return None
-    if not 0.7 <= width / height <= 1.4 or part[rows[0] : rows[-1] + 1].mean() < 0.7:
-        return None
-    x0 = left + first
-    before = inked[top:bottom, max(int(x0 - 0.5 * word.size), 0) : max(x0 - 1, 0)]
-    if before.any():  # a bullet opens its item: this is a glyph's piece (a comma, an 'e')
-        return None
-    return float(x0), float(left + last + 1)
 
 
 def ocr_document(

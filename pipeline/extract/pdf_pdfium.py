@@ -17,9 +17,11 @@ given pdfminer's classification of the page's paths into lines, rectangles and c
 
 Speed: PDFium is called in bulk where it can be (the page's whole text in one call) and
 per character only where it has no bulk call (the text object, the origin), from `map` so
-that no Python runs per call, writing straight into numpy arrays; loose boxes are read only
-for the characters that need them (ambiguous widths, glyphs split into letters). The work
-per character (undoing PDFium's edits, widths, drift, boxes, lines and words) is numpy's.
+that no Python runs per call, without ctypes converting arguments (pdf_pdfium_calls),
+writing straight into numpy arrays; loose boxes are read only for the characters that need
+them (ambiguous widths, glyphs split into letters), object matrices only for the objects
+that need them (paths, text objects that draw nothing). The work per character (undoing
+PDFium's edits, widths, drift, boxes, lines and words) is numpy's.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ import functools
 import io
 import itertools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -48,6 +51,7 @@ from pdfminer.psparser import literal_name
 
 from pipeline.codes import Code
 from pipeline.errors import ReadError
+from pipeline.extract import pdf_pdfium_calls
 from pipeline.extract.pdf_model import PageData, PdfLayout, Word, no_text
 from pipeline.extract.pdf_plumber import _BOLD, assemble_page
 from pipeline.model import Location
@@ -92,7 +96,7 @@ def _bind(name: str, restype: Any, *argtypes: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
-_H, _I, _U, _F, _D = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float, ctypes.c_double
+_H, _I, _U, _F = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float
 _PF, _PI = ctypes.POINTER(_F), ctypes.POINTER(_I)
 _count_objects = _bind("FPDFPage_CountObjects", _I, _H)
 _get_object = _bind("FPDFPage_GetObject", _H, _H, _I)
@@ -106,16 +110,12 @@ _get_mark = _bind("FPDFPageObj_GetMark", _H, _H, ctypes.c_ulong)
 _remove_param = _bind("FPDFPageObjMark_RemoveParam", _I, _H, _H, ctypes.c_char_p)
 _count_chars = _bind("FPDFText_CountChars", _I, _H)
 _unicode = _bind("FPDFText_GetUnicode", _U, _H, _I)
-_is_generated = _bind("FPDFText_IsGenerated", _I, _H, _I)
 _is_hyphen = _bind("FPDFText_IsHyphen", _I, _H, _I)
 _map_error = _bind("FPDFText_HasUnicodeMapError", _I, _H, _I)
-_text_object_id = _bind("FPDFText_GetTextObject", ctypes.c_size_t, _H, _I)
 # Pointers as addresses too: PDFium writes straight into numpy arrays.
-_char_origin_at = _bind("FPDFText_GetCharOrigin", _I, _H, _I, _H, _H)
 _loose_box_at = _bind("FPDFText_GetLooseCharBox", _I, _H, _I, _H)
 _get_text = _bind("FPDFText_GetText", _I, _H, _I, _I, _H)
 _char_matrix_at = _bind("FPDFText_GetMatrix", _I, _H, _I, _H)
-_char_font_size = _bind("FPDFText_GetFontSize", _D, _H, _I)
 _text_font = _bind("FPDFTextObj_GetFont", _H, _H)
 _text_font_size = _bind("FPDFTextObj_GetFontSize", _I, _H, _PF)
 _font_name = _bind("FPDFFont_GetBaseFontName", ctypes.c_ulong, _H, ctypes.c_char_p, ctypes.c_ulong)
@@ -427,30 +427,40 @@ def font_metrics(font: PDFFont) -> FontMetrics | None:
 class _Objects:
     """A page's objects in content order (form XObjects opened in place): their handles
     (addresses), their kinds, and the matrix from each one's own space to the page's user
-    space (computed for the objects that need it: paths, and text objects that draw
-    nothing)."""
+    space (read when asked for: only paths, and text objects that draw nothing, need it)."""
 
     def __init__(self) -> None:
         self.handles: list[int] = []
         self.kinds: list[int] = []
-        self._own: list[Matrix] = []
         self._outer: list[Matrix] = []
+        self._of_kind: dict[int, list[int]] = {}
 
     def __len__(self) -> int:
         return len(self.handles)
 
-    def add(self, handles: list[int], kinds: list[int], own: list[Matrix], outer: Matrix) -> None:
+    def add(self, handles: list[int], kinds: list[int], outer: Matrix) -> None:
         self.handles += handles
         self.kinds += kinds
-        self._own += own
         self._outer += [outer] * len(handles)
+        self._of_kind.clear()
 
     def matrix(self, index: int) -> Matrix:
-        return _multiply(self._own[index], self._outer[index])
+        return _multiply(_own_matrix(self.handles[index]), self._outer[index])
 
     def of_kind(self, kind: int) -> list[int]:
         """The places of the objects of this kind."""
-        return [i for i, each in enumerate(self.kinds) if each == kind]
+        if kind not in self._of_kind:
+            self._of_kind[kind] = [i for i, each in enumerate(self.kinds) if each == kind]
+        return self._of_kind[kind]
+
+
+def _own_matrix(handle: int) -> Matrix:
+    """An object's matrix (its own space to its container's), in PDFium's single
+    precision; the identity where PDFium has none."""
+    values = np.zeros(6, np.float32)
+    if not _object_matrix_at(handle, values.ctypes.data):
+        return IDENTITY
+    return tuple(values.tolist())  # type: ignore[return-value]
 
 
 def _page_objects(page: Any) -> _Objects:
@@ -463,22 +473,15 @@ def _page_objects(page: Any) -> _Objects:
 
 def _objects_in(handles: list[int], outer: Matrix, depth: int, found: _Objects) -> None:
     kinds = list(map(_object_type, handles))
-    values = np.zeros((len(handles), 6), np.float32)
-    address = values.ctypes.data
-    read = map(_object_matrix_at, handles, range(address, address + 24 * len(handles), 24))
-    own: list[Matrix] = [
-        tuple(row) if ok else IDENTITY  # type: ignore[misc]
-        for ok, row in zip(list(read), values.tolist(), strict=True)
-    ]
     if _FORM not in kinds:
-        found.add(handles, kinds, own, outer)
+        found.add(handles, kinds, outer)
         return
-    for handle, kind, matrix in zip(handles, kinds, own, strict=True):
+    for handle, kind in zip(handles, kinds, strict=True):
         if kind != _FORM:
-            found.add([handle], [kind], [matrix], outer)
+            found.add([handle], [kind], outer)
         elif depth < _MAX_FORM_DEPTH:
             inner = list(map(_form_object, itertools.repeat(handle), range(_form_count(handle))))
-            _objects_in(inner, _multiply(matrix, outer), depth + 1, found)
+            _objects_in(inner, _multiply(_own_matrix(handle), outer), depth + 1, found)
 
 
 def _exhaust(calls: Iterable[object]) -> None:
@@ -511,10 +514,16 @@ def _drop_actual_text(objects: _Objects) -> dict[int, tuple[int, bool]]:
     content: how many marks it is in, and whether one had an ActualText."""
     texts = [objects.handles[i] for i in objects.of_kind(_TEXT)]
     marks = {}
+    # The objects of one marked-content sequence share its marks: each is edited once (as
+    # the objects after the first would find it edited already, with nothing to remove).
+    edited: set[int] = set()
     for handle, count in zip(texts, list(map(_count_marks, texts)), strict=True):
         actual = False
         for i in range(count):
-            actual |= bool(_remove_param(handle, _get_mark(handle, i), b"ActualText"))
+            mark = _get_mark(handle, i)
+            if mark not in edited:
+                edited.add(mark)
+                actual |= bool(_remove_param(handle, mark, b"ActualText"))
         marks[handle] = (count, actual)
     return marks
 
@@ -562,10 +571,10 @@ def _chars(page: int, objects: _Objects, marks: Mapping[int, tuple[int, bool]]) 
     count = _count_chars(page)
     pages = itertools.repeat(page)
     codes = np.array(_codes(page, count), np.int64)
-    handles = np.fromiter(map(_text_object_id, pages, range(count)), np.uint64, count)
+    handles = pdf_pdfium_calls.char_objects(page, count)
     generated = np.zeros(count, bool)
     breaks = np.flatnonzero(np.isin(codes, list(_BREAKS))).tolist()
-    generated[breaks] = [bool(g) for g in map(_is_generated, pages, breaks)]
+    generated[breaks] = pdf_pdfium_calls.generated(page, breaks)
     # A line break, or a space between objects, is PDFium's own: left out.
     kept = np.flatnonzero((handles != 0) & ~(generated & (codes != 0x20)))
     owners, first, run = np.unique(handles[kept], return_index=True, return_inverse=True)
@@ -576,7 +585,7 @@ def _chars(page: int, objects: _Objects, marks: Mapping[int, tuple[int, bool]]) 
     matrices = np.zeros((len(starts), 6), np.float32)
     address = matrices.ctypes.data
     _exhaust(map(_char_matrix_at, pages, starts, range(address, address + 24 * len(starts), 24)))
-    sizes = list(map(_char_font_size, pages, starts))
+    sizes = pdf_pdfium_calls.font_sizes(page, starts)
     owned = owners.tolist()
     owned_set = set(owned)
     # Objects the text page leaves out for drawing nothing: a space each, as pdfminer has.
@@ -611,10 +620,7 @@ def _chars(page: int, objects: _Objects, marks: Mapping[int, tuple[int, bool]]) 
         np.array([m[1] for m in marked], bool),
         fonts,
     )
-    xy = np.zeros((len(kept), 2))
-    address = xy.ctypes.data
-    origins = range(address, address + 16 * len(kept), 16)
-    _exhaust(map(_char_origin_at, pages, kept.tolist(), origins, (a + 8 for a in origins)))
+    xy = pdf_pdfium_calls.char_origins(page, kept.tolist())
     texts, widths = _texts(page, kept, codes[kept], generated[kept], runs.font_id[run])
     keys = (runs.order[run] << 24) + kept + 1
     # The empty objects' spaces, at each object's origin.
@@ -628,7 +634,7 @@ def _chars(page: int, objects: _Objects, marks: Mapping[int, tuple[int, bool]]) 
     sort = np.argsort(keys, kind="stable")
     return _Chars(
         np.concatenate([kept, np.full(count_empty, -1, np.int64)])[sort],
-        [texts[k] for k in sort.tolist()],
+        _pick(texts, sort),
         np.concatenate([xy[:, 0], np.array([m[4] for _, _, m in empty], float)])[sort],
         np.concatenate([xy[:, 1], np.array([m[5] for _, _, m in empty], float)])[sort],
         np.array(widths, float)[sort],
@@ -756,7 +762,8 @@ class _Glyphs(NamedTuple):
     top: np.ndarray
     bottom: np.ndarray
     size: np.ndarray
-    font: list[str]
+    font_of: np.ndarray  # the glyph's font, a place in fonts
+    fonts: list[str]
     upright: np.ndarray
 
     @classmethod
@@ -764,6 +771,8 @@ class _Glyphs(NamedTuple):
         def column(name: str) -> np.ndarray:
             return np.array([getattr(g, name) for g in glyphs], float)
 
+        places: dict[str, int] = {}
+        font_of = [places.setdefault(g.font, len(places)) for g in glyphs]
         return cls(
             [g.text for g in glyphs],
             column("x0"),
@@ -771,17 +780,19 @@ class _Glyphs(NamedTuple):
             column("top"),
             column("bottom"),
             column("size"),
-            [g.font for g in glyphs],
+            np.array(font_of, np.int64),
+            list(places),
             np.array([g.upright for g in glyphs], bool),
         )
 
     def listed(self) -> list[Glyph]:
         columns = (a.tolist() for a in (self.x0, self.x1, self.top, self.bottom, self.size))
         numbers = zip(*columns, strict=True)
+        fonts = [self.fonts[k] for k in self.font_of.tolist()]
         return [
             Glyph(text, x0, x1, top, bottom, size, font, upright)
             for text, (x0, x1, top, bottom, size), font, upright in zip(
-                self.text, numbers, self.font, self.upright.tolist(), strict=True
+                self.text, numbers, fonts, self.upright.tolist(), strict=True
             )
         ]
 
@@ -836,6 +847,13 @@ def chars_to_glyphs(
     x, y = chars.x[at], chars.y[at]
     dx, dy = _drift(run, runs, x, y, advance, moved, along)
     return _level(_boxes(texts, x + dx, y + dy, advance, where, placements, frame))
+
+
+def _pick(items: Sequence[Any], places: np.ndarray) -> list[Any]:
+    """items[k] for each k in places, in one C call."""
+    if len(places) < 2:
+        return [items[k] for k in places.tolist()]
+    return list(operator.itemgetter(*places.tolist())(items))
 
 
 def _none(value: float) -> float | None:
@@ -955,7 +973,6 @@ def _boxes(
     x0, x1 = np.minimum.reduce(xs), np.maximum.reduce(xs)
     y0, y1 = np.minimum.reduce(ys), np.maximum.reduce(ys)
     height, top = frame.height, frame.top_shift
-    fonts = placements.font
     return _Glyphs(
         texts,
         x0 + frame.x_shift,
@@ -963,7 +980,8 @@ def _boxes(
         (height - y1) + top,
         (height - y0) + top,
         y1 - y0,
-        [fonts[p] for p in where.tolist()],
+        where,
+        placements.font,
         placements.upright[where],
     )
 
@@ -1066,7 +1084,7 @@ def _joined(
     font maps to several characters) as those letters, each with the glyph's origin and
     box; pdfminer has one glyph with all of them. The places of the glyphs, their texts
     and PDFium's widths (none for a joined glyph)."""
-    texts = [chars.text[k] for k in at.tolist()]
+    texts = _pick(chars.text, at)
     widths = chars.width[at]
     if len(at) < 2:
         return at, texts, widths
@@ -1138,10 +1156,12 @@ def glyphs_to_words(glyphs: Sequence[Glyph] | _Glyphs, layout: PdfLayout) -> lis
     line = np.empty(len(up), np.int64)
     line[by_top] = np.cumsum(breaks)
     x0 = glyphs.x0[up]
-    ordered = up[np.lexsort((up, x0, line))]
-    line = line[np.lexsort((up, x0, line))]
-    texts = [glyphs.text[k] for k in ordered.tolist()]
-    blank = np.array([not t or t.isspace() for t in texts], bool)
+    order = np.lexsort((up, x0, line))
+    ordered, line = up[order], line[order]
+    texts = _pick(glyphs.text, ordered)
+    count = len(texts)
+    blank = np.fromiter(map(str.isspace, texts), bool, count)
+    blank |= np.fromiter(map(len, texts), np.int64, count) == 0
     x0, x1 = glyphs.x0[ordered], glyphs.x1[ordered]
     top, size = glyphs.top[ordered], glyphs.size[ordered]
     starts = np.ones(len(ordered), bool)
@@ -1157,9 +1177,9 @@ def glyphs_to_words(glyphs: Sequence[Glyph] | _Glyphs, layout: PdfLayout) -> lis
         return []
     first = np.flatnonzero(starts[keep])
     bounds = [*first[1:].tolist(), len(keep)]
-    fonts = [glyphs.font[k] for k in ordered[keep].tolist()]
-    bold = np.array([_bold(font) for font in fonts], bool)
-    shown = [_LIGATURES.get(texts[k], texts[k]) for k in keep.tolist()]
+    bold = np.array([_bold(font) for font in glyphs.fonts], bool)[glyphs.font_of[ordered[keep]]]
+    kept = _pick(texts, keep)
+    shown = cast(list[str], list(map(_LIGATURES.get, kept, kept)))
     columns = [
         np.minimum.reduceat(x0[keep], first).tolist(),
         np.maximum.reduceat(x1[keep], first).tolist(),
