@@ -932,19 +932,11 @@ def repair_fields(document: Document, numbers: set[int]) -> tuple[Document, list
     def fixed(cell: Cell, text: str | None, table: str, row: str, what: str) -> Cell:
         if text is None or cell.page not in numbers:
             return cell
-        issues.append(
-            Issue(
-                "read",
-                f"OCR read {what} as {cell.text!r}; it was taken as {text!r}, the one "
-                "reading that fits: check it against the scan",
-                Location(file, page=cell.page, table=table, row=row),
-                f"run `albatts inspect {file} --page {cell.page}` to compare the scan with "
-                "what was read; a clearer scan, or a PDF exported with text, removes the "
-                "doubt",
-                severity="warning",
-                code=Code.OCR_LOW_CONFIDENCE,
-            )
+        message = (
+            f"OCR read {what} as {cell.text!r}; it was taken as {text!r}, the one reading "
+            "that fits: check it against the scan"
         )
+        issues.append(_doubt(message, Location(file, page=cell.page, table=table, row=row)))
         return replace(cell, text=text)
 
     occupations = tuple(
@@ -1013,19 +1005,12 @@ def low_confidence_issues(
         for place, words in sorted(by_item.items()):
             _, (table, row) = items[place]
             shown = ", ".join(f"'{w.word.text}' ({w.confidence:.0%})" for w in words)
-            issues.append(
-                Issue(
-                    "read",
-                    f"OCR read {shown} with less than {layout.ocr_confidence:.0%} "
-                    "confidence: check it against the scan",
-                    Location(file, page=page.number, table=table, row=row),
-                    f"run `albatts inspect {file} --page {page.number}` to compare the scan "
-                    "with what was read; a clearer scan, or a PDF exported with text, "
-                    "removes the doubt",
-                    severity="warning",
-                    code=Code.OCR_LOW_CONFIDENCE,
-                )
+            message = (
+                f"OCR read {shown} with less than {layout.ocr_confidence:.0%} confidence: "
+                "check it against the scan"
             )
+            location = Location(file, page=page.number, table=table, row=row)
+            issues.append(_doubt(message, location))
     return issues
 
 
@@ -1058,3 +1043,16 @@ def ocr_progress(started: Callable[[int], None]) -> Iterator[None]:
         yield
     finally:
         OCR_PAGE_STARTED.reset(token)
+
+
+def _doubt(message: str, location: Location) -> Issue:
+    """A warning on what OCR read at location, with the way to check it."""
+    return Issue(
+        "read",
+        message,
+        location,
+        f"run `albatts inspect {location.file} --page {location.page}` to compare the scan "
+        "with what was read; a clearer scan, or a PDF exported with text, removes the doubt",
+        severity="warning",
+        code=Code.OCR_LOW_CONFIDENCE,
+    )
