@@ -30,6 +30,7 @@ from pipeline.dask_executor import NOT_DAEMONIC, process_on_dask, process_on_wor
 from pipeline.dask_executor import worker_environment as environment
 from pipeline.inputs import Input
 from pipeline.limits import Limits
+from pipeline.wire import with_frames
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "pdfcorpus" / "pdfs"
@@ -52,7 +53,7 @@ def _throughput(pdfs: Sequence[Path], workers: int, limits: Limits) -> tuple[flo
     with _local_cluster(workers) as address:
         warm = time.perf_counter() - started
         began = time.perf_counter()
-        results = process_on_dask(inputs, limits, address)
+        results = process_on_dask(inputs, limits, address, keep=with_frames)
         elapsed = time.perf_counter() - began
     failed = [each.verdict.source_file for each in results if each.verdict.status != "ok"]
     if failed:  # a corpus PDF rejected is not a throughput figure

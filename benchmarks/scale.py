@@ -6,9 +6,11 @@
 
 1. PDF pages per second, in this process, on the committed fixture corpus and
    examples/*.pdf: plain pdfplumber (open, extract_tables on every page), and the whole
-   per-file path (process_bytes: read, extract, normalise, validate) with the pdfplumber
-   reader and with the pdfium reader. The three take turns file by file, so a busy
-   machine slows all alike; each file counts with its best of --repeat.
+   path as a worker runs it (each file read, extracted and normalised, then the batch's
+   tables checked together and the pages with problems drawn: workers.MAX_HEAVY_BATCH
+   PDFs a batch) with the pdfplumber reader and with the pdfium reader; and that path with
+   every file checked alone, as a run of one PDF does. The methods take turns batch by
+   batch, so a busy machine slows all alike; each batch counts with its best of --repeat.
 2. Text profiles per second of the whole run, writing included: `albatts extract DIR
    --no-cache` on copies of the seed with distinct titles, with --jobs 1 and --jobs 2
    (best of --repeat), and on one profile (the cost of a run before its first file). Per
@@ -46,7 +48,8 @@ from pathlib import Path
 import pdfplumber
 
 from pipeline.extract.pdf_model import PdfEngine, PdfLayout
-from pipeline.process import FileBytes, process_bytes
+from pipeline.process import FileBytes, extract_bytes, finish_together
+from pipeline.workers import MAX_HEAVY_BATCH
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -135,21 +138,32 @@ def benchmark_pdfs(quick: bool) -> list[Pdf]:
     return found
 
 
-def plain_extract_tables(pdf: Pdf) -> int:
+def plain_extract_tables(batch: Sequence[Pdf]) -> int:
     """What a user would reach for: every page's tables, by pdfplumber alone. Pages."""
-    with pdfplumber.open(pdf.path) as document:
-        for page in document.pages:
-            page.extract_tables()
-        return len(document.pages)
+    pages = 0
+    for pdf in batch:
+        with pdfplumber.open(pdf.path) as document:
+            for page in document.pages:
+                page.extract_tables()
+            pages += len(document.pages)
+    return pages
 
 
-def project_path(reader: PdfEngine) -> Callable[[Pdf], str]:
-    """The whole per-file path with this reader, as a worker runs it. Its verdict."""
+def project_path(reader: PdfEngine, together: bool = True) -> Callable[[Sequence[Pdf]], list[str]]:
+    """The path of a batch of PDFs with this reader as a worker runs it (workers._work):
+    each file extracted, then the batch finished together (or each file alone). The
+    verdicts."""
     layout = PdfLayout(reader=reader)
 
-    def process(pdf: Pdf) -> str:
-        read = FileBytes(pdf.data, pdf.sha256)
-        return process_bytes(read, pdf.path, pdf.path.name, layout=layout).verdict.status
+    def process(batch: Sequence[Pdf]) -> list[str]:
+        extracted = [
+            extract_bytes(FileBytes(pdf.data, pdf.sha256), pdf.path, pdf.path.name, layout=layout)
+            for pdf in batch
+        ]
+        groups = [extracted] if together else [[each] for each in extracted]
+        return [
+            result.verdict.status for group in groups for result in finish_together(group).results
+        ]
 
     return process
 
@@ -162,26 +176,33 @@ def timed(work: Callable[[], object]) -> tuple[float, object]:
 
 
 def pdf_figures(pdfs: Sequence[Pdf], repeat: int) -> list[Figure]:
-    methods: dict[str, Callable[[Pdf], object]] = {
+    methods: dict[str, Callable[[Sequence[Pdf]], object]] = {
         "extract_tables": plain_extract_tables,
         "pdfplumber": project_path("pdfplumber"),
         "pdfium": project_path("pdfium"),
+        "pdfium, each file checked alone": project_path("pdfium", together=False),
     }
-    smallest = min(pdfs, key=lambda pdf: len(pdf.data))
+    batches = [pdfs[at : at + MAX_HEAVY_BATCH] for at in range(0, len(pdfs), MAX_HEAVY_BATCH)]
+    smallest = [min(pdfs, key=lambda pdf: len(pdf.data))]
     for method in methods.values():  # imports, fonts and vocabularies load outside the timing
         method(smallest)
-    best = {name: [math.inf] * len(pdfs) for name in methods}
-    pages = [0] * len(pdfs)
+    best = {name: [math.inf] * len(batches) for name in methods}
+    pages = [0] * len(batches)
     rejected: set[str] = set()
     for turn in range(repeat):
-        for index, pdf in enumerate(pdfs):
+        for index, batch in enumerate(batches):
             for name, method in methods.items():
-                seconds, outcome = timed(lambda method=method, pdf=pdf: method(pdf))
+                seconds, outcome = timed(lambda method=method, batch=batch: method(batch))
                 best[name][index] = min(best[name][index], seconds)
                 if isinstance(outcome, int):  # extract_tables gives the pages
                     pages[index] = outcome
-                elif outcome != "ok":
-                    rejected.add(f"{pdf.path.name} ({name})")
+                    continue
+                assert isinstance(outcome, list)
+                rejected |= {
+                    f"{pdf.path.name} ({name})"
+                    for pdf, status in zip(batch, outcome, strict=True)
+                    if status != "ok"
+                }
         speeds = {name: sum(pages) / sum(times) for name, times in best.items()}
         say(
             f"  PDF round {turn + 1}/{repeat} on {len(pdfs)} PDFs, {sum(pages)} pages: "
@@ -189,12 +210,13 @@ def pdf_figures(pdfs: Sequence[Pdf], repeat: int) -> list[Figure]:
             + " pages/s"
         )
     note = f"rejected: {', '.join(sorted(rejected))}" if rejected else ""
-    plain, plumber, pdfium = (speeds[name] for name in methods)
-    scope = f"{len(pdfs)} PDFs, {sum(pages)} pages"
+    plain, plumber, pdfium, alone = (speeds[name] for name in methods)
+    scope = f"{len(pdfs)} PDFs, {sum(pages)} pages, {MAX_HEAVY_BATCH} a batch"
     return [
         Figure(f"PDF pdfplumber extract_tables ({scope})", plain, "pages/s"),
         Figure("PDF project path, pdfplumber reader", plumber, "pages/s", note=note),
         Figure("PDF project path, pdfium reader", pdfium, "pages/s", note=note),
+        Figure("PDF pdfium path, each file checked alone", alone, "pages/s"),
         Figure("PDF pdfium path / pdfplumber path", pdfium / plumber, "x"),
         at_least(
             "PDF pdfium path / extract_tables", pdfium / plain, "x", PDFIUM_OVER_EXTRACT_TABLES

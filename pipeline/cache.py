@@ -57,7 +57,7 @@ from pipeline.codes import Code
 from pipeline.formats import source_format
 from pipeline.inputs import Input
 from pipeline.model import FileResult
-from pipeline.wire import Keep, with_frames
+from pipeline.wire import K, Keep
 
 if TYPE_CHECKING:
     from pipeline.shards import ArrowTables
@@ -118,15 +118,15 @@ class ResultCache:
     def results(
         self,
         inputs: Sequence[Input],
-        extract: Callable[[Sequence[Input], Keep], list[FileResult]],
+        extract: Callable[[Sequence[Input], Keep[K]], list[K]],
+        keep: Keep[K],
         progress: Callable[[Path], None] = lambda _path: None,
-        keep: Keep = with_frames,
-    ) -> list[FileResult]:
+    ) -> list[K]:
         """Each input's result in order, as `keep` makes it: from the cache when its entry
         is there (its tables still in Arrow), else from extract (given the others, in
         order, and how to keep each result), each result stored as it arrives."""
         stamps = {each.name: stamp_of(each.path) for each in inputs}
-        results: list[FileResult | None] = [None] * len(inputs)
+        results: dict[int, K] = {}
         missed: list[int] = []
         for number, each in enumerate(inputs):
             entry = self._entry(each, stamps[each.name])
@@ -139,7 +139,7 @@ class ResultCache:
             progress(each.path)
         self.hits = len(inputs) - len(missed)
 
-        def store(each: Input, result: FileResult, arrow: ArrowTables | None) -> FileResult:
+        def store(each: Input, result: FileResult, arrow: ArrowTables | None) -> K:
             self._store(each, stamps[each.name], result, arrow)
             return keep(each, result, arrow)
 
@@ -148,7 +148,7 @@ class ResultCache:
             results[number] = result
         self._save_index()
         self._prune()
-        return [result for result in results if result is not None]
+        return [results[number] for number in range(len(inputs))]
 
     def _entry(self, each: Input, stamp: Stamp | None) -> Entry | None:
         key = known_key(each, stamp, self._index, self.fingerprint)

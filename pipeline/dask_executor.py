@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
     from pipeline.extract.pdf_model import PdfLayout
-    from pipeline.wire import Keep
+    from pipeline.wire import K, Keep
 
 # The address that starts a LocalCluster for the run instead of connecting to one.
 LOCAL = "local"
@@ -91,16 +91,15 @@ def process_on_dask(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
-    keep: Keep = lambda _input, result, _arrow: result,
     say: Callable[[str], None] = lambda _message: None,
-) -> list[FileResult]:
+    *,
+    keep: Keep[K],
+) -> list[K]:
     """The results of process_isolated, in the order of inputs (each as `keep` makes it
     when it arrives), from tasks on the Dask cluster at address (`local`: a LocalCluster
     of limits.jobs worker processes). `say` is told once if the cluster has no worker yet."""
     found = iter_dask(inputs, limits, address, progress, layout, max_bytes, say)
-    results: dict[int, FileResult] = {
-        index: keep(inputs[index], result, None) for index, result in found
-    }
+    results: dict[int, K] = {index: keep(inputs[index], result, None) for index, result in found}
     return [results[index] for index in range(len(inputs))]
 
 
@@ -263,12 +262,13 @@ def process_on_worker(
     expected: WorkerEnvironment,
 ) -> FileResult:
     """The task: one file through process_isolated, in a child process of this worker."""
+    from pipeline.wire import with_frames
     from pipeline.workers import process_isolated
 
     check_worker(Path(path), expected)
     _own_temp_dir()
     [result] = process_isolated(
-        [Input(Path(path), name)], limits, layout=layout, max_bytes=max_bytes
+        [Input(Path(path), name)], limits, layout=layout, max_bytes=max_bytes, keep=with_frames
     )
     return result
 

@@ -4,23 +4,22 @@ run's shards (shards.py) to the writers."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from pipeline.codes import Code
 from pipeline.inputs import Input, display_path
-from pipeline.model import FileResult, Issue, Location, printable_name
+from pipeline.model import Issue, Location, Verdict, printable_name
 from pipeline.outcome import RunReport
 from pipeline.settings import Settings
 from pipeline.shards import ShardStore, SharedKey
+from pipeline.verdict_spool import VerdictSpool
 from pipeline.write import Outputs, write_outputs
 
 
 def publish(
     ordered: Sequence[Input],
-    results: Sequence[FileResult],
+    verdicts: VerdictSpool,
     store: ShardStore,
     settings: Settings,
     say: Callable[[str], None],
@@ -29,16 +28,18 @@ def publish(
 ) -> RunReport:
     """Check the results as a whole and write the outputs of the good ones, unless none is
     left to publish (and settings.allow_empty is off): the previous output then stays.
-    Each ok result's tables are in the store (under its position), or still with it.
-    `published` is told the report once the outputs are in, before another run can
-    replace them."""
-    results = spill(results, store)
+    Each input's verdict is in `verdicts` and each ok one's tables in the store, under its
+    position; a verdict the checks across inputs change is put again. `published` is told
+    the report once the outputs are in, before another run can replace them."""
     if settings.strict:
-        results = [apply_strict(result) for result in results]
-    results = reject_duplicate_profiles(results)
-    results = reject_key_clashes(results, store.shared_keys(_ok(results)))
-    kept = _ok(results)
-    verdicts = tuple(result.verdict for result in results)
+        for position in sorted(verdicts.ok_with_warnings()):
+            verdicts.put(position, apply_strict(verdicts[position]))
+    ok = verdicts.ok()
+    for position, verdict in duplicate_profiles(verdicts, store.profile_ids, ok).items():
+        verdicts.put(position, verdict)
+    for position, verdict in key_clashes(verdicts, store.shared_keys(verdicts.ok())).items():
+        verdicts.put(position, verdict)
+    kept = verdicts.ok()
     typed = {each.name: display_path(each.path) for each in ordered}
     rows = store.rows(kept)
     if not kept and not settings.allow_empty:
@@ -51,8 +52,8 @@ def publish(
         settings.recorded(),
         store.pictures(
             {
-                index: printable_name(result.verdict.source_file)
-                for index, result in enumerate(results)
+                position: printable_name(verdicts[position].source_file)
+                for position in store.pictured()
             }
         ),
     )
@@ -69,81 +70,58 @@ def publish(
     return report
 
 
-def spill(results: Sequence[FileResult], store: ShardStore) -> list[FileResult]:
-    """The results with their tables and pictures moved into the store, under their
-    positions."""
-    return [store.keep(index, result) for index, result in enumerate(results)]
-
-
-def _ok(results: Sequence[FileResult]) -> set[int]:
-    return {index for index, result in enumerate(results) if result.verdict.status == "ok"}
-
-
-def reject_duplicate_profiles(results: Sequence[FileResult]) -> list[FileResult]:
-    """Inputs that give the same profile_id are all rejected: none silently wins."""
-    files_by_id: dict[str, list[int]] = {}
-    for index, result in enumerate(results):
-        if result.verdict.status == "ok" and result.verdict.profile_id:
-            files_by_id.setdefault(result.verdict.profile_id, []).append(index)
-    checked = []
-    for index, result in enumerate(results):
-        verdict = result.verdict
-        others = [
-            results[other].verdict.source_file
-            for other in files_by_id.get(verdict.profile_id or "", [])
-            if other != index
-        ]
-        if verdict.status != "ok" or not others:
-            checked.append(result)
+def duplicate_profiles(
+    verdicts: Sequence[Verdict], profile_ids: Mapping[int, str], ok: set[int]
+) -> dict[int, Verdict]:
+    """Inputs that give the same profile_id are all rejected: none silently wins. The
+    rejected verdicts by position (profile_ids: each ok input's, by position)."""
+    positions_by_id: dict[str, list[int]] = {}
+    for position in sorted(ok):
+        if profile_ids.get(position):
+            positions_by_id.setdefault(profile_ids[position], []).append(position)
+    rejected: dict[int, Verdict] = {}
+    for profile_id, positions in positions_by_id.items():
+        if len(positions) < 2:
             continue
-        issue = Issue(
-            "validate",
-            f"profile_id {verdict.profile_id!r} is also produced by {', '.join(others)} "
-            "(same title)",
-            Location(verdict.source_file, table="profiles", column="profile_id"),
-            "keep only one file per profile, or give the profiles different titles",
-            code=Code.DUPLICATE_PROFILE,
-        )
-        rejected = replace(verdict, status="rejected", issues=(*verdict.issues, issue))
-        checked.append(replace(result, verdict=rejected, tables=None))
-    return checked
+        files = {position: verdicts[position].source_file for position in positions}
+        for position in positions:
+            others = [files[other] for other in positions if other != position]
+            issue = Issue(
+                "validate",
+                f"profile_id {profile_id!r} is also produced by {', '.join(others)} (same title)",
+                Location(files[position], table="profiles", column="profile_id"),
+                "keep only one file per profile, or give the profiles different titles",
+                code=Code.DUPLICATE_PROFILE,
+            )
+            rejected[position] = _rejected(verdicts[position], issue)
+    return rejected
 
 
-def apply_strict(result: FileResult) -> FileResult:
+def apply_strict(verdict: Verdict) -> Verdict:
     """--strict: a warning rejects the file like an error."""
-    verdict = result.verdict
     if verdict.status != "ok" or not verdict.warnings:
-        return result
+        return verdict
     strict = tuple(
         replace(issue, severity="error") if issue.severity == "warning" else issue
         for issue in verdict.issues
     )
-    return replace(result, verdict=replace(verdict, status="rejected", issues=strict), tables=None)
+    return replace(verdict, status="rejected", issues=strict)
 
 
-def reject_key_clashes(
-    results: Sequence[FileResult], shared: Sequence[SharedKey] | None = None
-) -> list[FileResult]:
+def key_clashes(verdicts: Sequence[Verdict], shared: Sequence[SharedKey]) -> dict[int, Verdict]:
     """The whole dataset checked before anything is published: a primary key that two
-    inputs share rejects both (a key one file repeats was already its own error). shared
-    is the store's shared_keys, when the results' tables are in a store already."""
-    if shared is None:
-        with tempfile.TemporaryDirectory() as scratch, ShardStore(Path(scratch) / "k") as store:
-            shared = store.shared_keys(_ok(spill(results, store)))
+    inputs share (the store's shared_keys of the ok inputs) rejects both (a key one file
+    repeats was already its own error). The rejected verdicts by position."""
     clashes: dict[int, list[str]] = {}
     for key in shared:
-        for index in sorted(key.owners):
-            others = sorted(results[i].verdict.source_file for i in key.owners - {index})
-            clashes.setdefault(index, []).append(
+        for position in sorted(key.owners):
+            others = sorted(verdicts[i].source_file for i in key.owners - {position})
+            clashes.setdefault(position, []).append(
                 f"{key.table} key {key.values!r} is also produced by {', '.join(others)}"
             )
-    checked = []
-    for index, result in enumerate(results):
-        problems = clashes.get(index)
-        if not problems:
-            checked.append(result)
-            continue
-        verdict = result.verdict
+    rejected: dict[int, Verdict] = {}
+    for position, problems in clashes.items():
+        verdict = verdicts[position]
         issue = Issue(
             "validate",
             f"{problems[0]}"
@@ -152,6 +130,9 @@ def reject_key_clashes(
             "each row must come from one input: remove the duplicate file or fix its keys",
             code=Code.DUPLICATE_KEY,
         )
-        clashed = replace(verdict, status="rejected", issues=(*verdict.issues, issue))
-        checked.append(replace(result, verdict=clashed, tables=None))
-    return checked
+        rejected[position] = _rejected(verdict, issue)
+    return rejected
+
+
+def _rejected(verdict: Verdict, issue: Issue) -> Verdict:
+    return replace(verdict, status="rejected", issues=(*verdict.issues, issue))

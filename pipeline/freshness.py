@@ -112,18 +112,23 @@ def remember(
 ) -> None:
     """Record what a run just published in out_dir. Best effort: a record that cannot be
     written only means the next run does the work again."""
-    record = {
+    head = {
         "record_format": RECORD_FORMAT,
         "digest": digest,
         "files": _stamps(out_dir),
         "rows": dict(rows),
-        "verdicts": [verdict_to_json(verdict) for verdict in verdicts],
     }
     target = _record_path(cache_dir, out_dir)
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     with suppress(OSError):
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(record, ensure_ascii=True), encoding="ascii")
+        # A verdict at a time: a run's verdicts are never all in memory (verdict_spool.py).
+        with temporary.open("w", encoding="ascii") as file:
+            file.write(json.dumps(head, ensure_ascii=True)[:-1] + ', "verdicts": [')
+            for number, verdict in enumerate(verdicts):
+                file.write(", " if number else "")
+                file.write(json.dumps(verdict_to_json(verdict), ensure_ascii=True))
+            file.write("]}")
         temporary.replace(target)
     with suppress(OSError):
         temporary.unlink(missing_ok=True)

@@ -3,7 +3,7 @@ went (light: the console prints it without loading pandas)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunReport:
-    verdicts: tuple[Verdict, ...]
+    # In input order (a run's are on disk: see verdict_spool.py).
+    verdicts: Sequence[Verdict]
     # Whether the outputs were written (a run with no profile to publish keeps the old).
     published: bool = True
     # Each source_file as the steward typed it (relative to the working folder).

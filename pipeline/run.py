@@ -24,6 +24,7 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from pipeline.shards import ArrowTables, ShardStore
+    from pipeline.verdict_spool import VerdictSpool
     from pipeline.wire import Keep
 
 
@@ -68,15 +69,15 @@ def run(
     from pipeline.shards import ShardStore
 
     with ShardStore(settings.out_dir) as store:
-        results, from_cache = _results(ordered, settings, progress, say, store)
+        verdicts, from_cache = _results(ordered, settings, progress, say, store)
         if keys is None:
-            return publish(ordered, results, store, settings, say, from_cache)
-        return _publish_remembered(ordered, results, store, settings, say, from_cache, keys)
+            return publish(ordered, verdicts, store, settings, say, from_cache)
+        return _publish_remembered(ordered, verdicts, store, settings, say, from_cache, keys)
 
 
 def _publish_remembered(
     ordered: Sequence[Input],
-    results: Sequence[FileResult],
+    verdicts: VerdictSpool,
     store: ShardStore,
     settings: Settings,
     say: Callable[[str], None],
@@ -98,7 +99,7 @@ def _publish_remembered(
                 settings.cache_dir, settings.out_dir, digest, report.verdicts, report.row_counts
             )
 
-    return publish(ordered, results, store, settings, say, from_cache, remember)
+    return publish(ordered, verdicts, store, settings, say, from_cache, remember)
 
 
 def _results(
@@ -107,26 +108,32 @@ def _results(
     progress: Callable[[Path], None],
     say: Callable[[str], None],
     store: ShardStore,
-) -> tuple[list[FileResult], int]:
-    """Each input's result in order: the refused ones as discovery judged them, the others
-    from the cache or else from the executor that settings pick; and how many came from
-    the cache. Each result's tables go to the store as the result arrives: the results
-    come back without them."""
+) -> tuple[VerdictSpool, int]:
+    """Each input's verdict, by position: the refused ones as discovery judged them, the
+    others from the cache or else from the executor that settings pick; and how many came
+    from the cache. Each result goes to the store (its tables and pictures) and the spool
+    (its verdict) as it arrives: the run holds none of them."""
     from pipeline.cache import ResultCache
+    from pipeline.verdict_spool import VerdictSpool
     from pipeline.workers import process_in_process, process_isolated
 
     readable = [each for each in ordered if each.refused is None]
     position = {each.name: number for number, each in enumerate(ordered)}
+    verdicts = VerdictSpool(len(ordered))
+    for number, each in enumerate(ordered):
+        if each.refused is not None:
+            verdicts.put(number, refused_result(each).verdict)
 
-    def keep(each: Input, result: FileResult, arrow: ArrowTables | None) -> FileResult:
-        return store.keep(position[each.name], result, arrow)
+    def keep(each: Input, result: FileResult, arrow: ArrowTables | None) -> None:
+        kept = store.keep(position[each.name], result, arrow)
+        verdicts.put(position[each.name], kept.verdict)
 
-    def extract(inputs: Sequence[Input], keep: Keep) -> list[FileResult]:
+    def extract(inputs: Sequence[Input], keep: Keep[None]) -> list[None]:
         if not inputs:  # every file from the cache: no worker is started
             return []
         if settings.limits is None:
             return process_in_process(
-                inputs, progress, settings.layout, settings.max_file_bytes, keep
+                inputs, progress, settings.layout, settings.max_file_bytes, keep=keep
             )
         if settings.dask_scheduler is not None:
             from pipeline.dask_executor import process_on_dask
@@ -138,11 +145,11 @@ def _results(
                 progress,
                 settings.layout,
                 settings.max_file_bytes,
-                keep,
                 say,
+                keep=keep,
             )
         return process_isolated(
-            inputs, settings.limits, progress, settings.layout, settings.max_file_bytes, keep
+            inputs, settings.limits, progress, settings.layout, settings.max_file_bytes, keep=keep
         )
 
     from_cache = 0
@@ -150,10 +157,8 @@ def _results(
         cache = ResultCache(
             settings.cache_dir, fingerprint(settings.layout, settings.max_file_mb), say
         )
-        processed = cache.results(readable, extract, progress, keep)
+        cache.results(readable, extract, keep, progress)
         from_cache = cache.hits
     else:
-        processed = extract(readable, keep)
-    results = iter(processed)
-    combined = [refused_result(each) if each.refused else next(results) for each in ordered]
-    return combined, from_cache
+        extract(readable, keep)
+    return verdicts, from_cache

@@ -1,11 +1,15 @@
 """A run's tables on disk as its results arrive, read back as one dataset in profile_id
-order: the parent keeps a few numbers per row (a key hash, an owner, a position), never
-the rows, so its memory stays flat however many profiles a run holds.
+order: the parent keeps a few numbers per input (its profile_id, its run, its rows per
+table), never the rows nor their keys, so its memory stays flat however many profiles a run
+holds.
 
 Results are buffered as Arrow and written, once SPILL_BYTES have gathered, as one sorted
-run: a Parquet file per table, the files' rows in (profile_id, input) order. The dataset is
-read back by merging the runs (every run is in the dataset's order already), CHUNK_PROFILES
-profiles at a time, skipping the inputs that the checks across files rejected.
+run: a Parquet file per table, the files' rows in (profile_id, input) order, and beside it
+each row's key hash, input and row number, sorted by hash. The dataset is read back by
+merging the runs (every run is in the dataset's order already), CHUNK_PROFILES profiles at
+a time, skipping the inputs that the checks across files rejected. The keys shared across
+inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), from the
+runs' hash files read in place.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import math
 import os
 import shutil
 import tempfile
@@ -41,6 +46,9 @@ SPILL_BYTES = 16 * 2**20
 CHUNK_PROFILES = 250
 # Rows a run's reader holds per table at a time.
 READ_ROWS = 1024
+# Key hashes (16 bytes a row with their input and row) checked together, about.
+KEY_ROWS = 2**21
+_KEY_ENTRY = np.dtype([("hash", "<u8"), ("owner", "<i4"), ("row", "<i4")])
 _HELD = ".held"
 ArrowTables = Mapping[str, pa.Table]
 _KIND = ".shards-"
@@ -99,16 +107,6 @@ class _Reader:
         return taken
 
 
-@dataclass
-class _KeyIndex:
-    """Per table, for every row written: its key's hash, its input, where it is."""
-
-    hashes: list[np.ndarray] = field(default_factory=list)
-    owners: list[np.ndarray] = field(default_factory=list)
-    runs: list[np.ndarray] = field(default_factory=list)
-    rows: list[np.ndarray] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class SharedKey:
     """A primary key that more than one input gives (see ShardStore.shared_keys)."""
@@ -137,7 +135,6 @@ class ShardStore:
         self._buffer: list[tuple[str, int, dict[str, pa.Table]]] = []
         self._buffered = 0
         self._runs: list[_Run] = []
-        self._keys = {name: _KeyIndex() for name in TABLES}
         # Per input with tables: its profile_id, its run, its rows per table.
         self.profile_ids: dict[int, str] = {}
         self._run_of: dict[int, int] = {}
@@ -192,6 +189,10 @@ class ShardStore:
                 (folder / f"{number}.png").write_bytes(picture.png)
         self._pictured[owner] = [(picture.page, picture.caption) for picture in pictures]
 
+    def pictured(self) -> list[int]:
+        """The inputs with page pictures, in order."""
+        return sorted(self._pictured)
+
     def pictures(self, names: Mapping[int, str]) -> Mapping[str, Sequence[PagePicture]]:
         """The pictures of the inputs, by the name of each (names[owner]); each read from
         disk when asked for (the report shows a few)."""
@@ -231,19 +232,20 @@ class ShardStore:
             data = pa.concat_tables([tables[name] for _pid, _owner, tables in self._buffer])
             pq.write_table(data, folder / f"{name}.parquet", row_group_size=READ_ROWS)
             sizes = [self._rows[owner][position] for owner in owners]
-            self._index(name, data, np.repeat(np.array(owners, dtype=np.int64), sizes), number)
+            self._index(name, data, np.repeat(np.array(owners, dtype=np.int64), sizes), folder)
         for owner in owners:
             self._run_of[owner] = number
         self._runs.append(_Run(folder, owners))
         self._buffer, self._buffered = [], 0
 
-    def _index(self, table: str, data: pa.Table, owners: np.ndarray, run: int) -> None:
+    def _index(self, table: str, data: pa.Table, owners: np.ndarray, folder: Path) -> None:
+        """Each row's key hash, input and row number in the run, sorted by hash, on disk."""
         key = data.select(list(primary_key(table))).to_pandas()
-        index = self._keys[table]
-        index.hashes.append(pd.util.hash_pandas_object(key, index=False).to_numpy())
-        index.owners.append(owners.astype(np.int32))
-        index.runs.append(np.full(len(owners), run, dtype=np.int32))
-        index.rows.append(np.arange(len(owners), dtype=np.int32))
+        entries = np.empty(len(owners), dtype=_KEY_ENTRY)
+        entries["hash"] = pd.util.hash_pandas_object(key, index=False).to_numpy()
+        entries["owner"] = owners
+        entries["row"] = np.arange(len(owners))
+        np.save(folder / f"{table}.keys.npy", np.sort(entries, order="hash", kind="stable"))
 
     def shared_keys(self, among: set[int]) -> list[SharedKey]:
         """Each primary key that more than one of these inputs gives, exactly (hashes find
@@ -253,31 +255,49 @@ class ShardStore:
         shared: list[SharedKey] = []
         chosen = np.array(sorted(among), dtype=np.int32)
         for position, table in enumerate(TABLES):
-            index = self._keys[table]
-            if not index.hashes:
-                continue
-            hashes, owners, runs, rows = (
-                np.concatenate(part)
-                for part in (index.hashes, index.owners, index.runs, index.rows)
-            )
-            kept = np.isin(owners, chosen)
-            hashes, owners, runs, rows = hashes[kept], owners[kept], runs[kept], rows[kept]
-            candidates = _repeated_across_owners(hashes, owners)
-            if not len(candidates):
-                continue
-            values = self._key_values(table, runs[candidates], rows[candidates])
-            # Reading order: input by input; within an input, its rows in document order.
-            order = np.lexsort((rows[candidates], owners[candidates]))
-            seen: dict[tuple[object, ...], tuple[int, int, set[int]]] = {}
-            for at in order.tolist():
-                owner, row = int(owners[candidates[at]]), int(rows[candidates[at]])
-                seen.setdefault(values[at], (owner, row, set()))[2].add(owner)
-            shared += [
-                SharedKey((first, position, row), table, key, frozenset(found))
-                for key, (first, row, found) in seen.items()
-                if len(found) > 1
-            ]
+            for runs, entries in self._key_ranges(table):
+                kept = np.isin(entries["owner"], chosen)
+                runs, entries = runs[kept], entries[kept]
+                candidates = _repeated_across_owners(entries["hash"], entries["owner"])
+                if not len(candidates):
+                    continue
+                owners, rows = entries["owner"][candidates], entries["row"][candidates]
+                values = self._key_values(table, runs[candidates], rows)
+                # Reading order: input by input; within an input, its rows in document order.
+                seen: dict[tuple[object, ...], tuple[int, int, set[int]]] = {}
+                for at in np.lexsort((rows, owners)).tolist():
+                    owner, row = int(owners[at]), int(rows[at])
+                    seen.setdefault(values[at], (owner, row, set()))[2].add(owner)
+                shared += [
+                    SharedKey((first, position, row), table, key, frozenset(found))
+                    for key, (first, row, found) in seen.items()
+                    if len(found) > 1
+                ]
         return sorted(shared, key=lambda each: each.order)
+
+    def _key_ranges(self, table: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The table's key entries of every run (with each one's run), a range of hashes at
+        a time: every entry of a hash is in the same range, and a range holds about
+        KEY_ROWS entries (the runs' files are read in place, not loaded)."""
+        files = [np.load(run.folder / f"{table}.keys.npy", mmap_mode="r") for run in self._runs]
+        total = sum(len(entries) for entries in files)
+        if not total:
+            return
+        ranges = 1 << max(0, math.ceil(math.log2(total / KEY_ROWS)))
+        edges = np.array([(2**64 // ranges) * step for step in range(1, ranges)], dtype=np.uint64)
+        # Per run: where each range of hashes starts and ends in its (sorted) entries.
+        cuts = [
+            [0, *np.searchsorted(entries["hash"], edges).tolist(), len(entries)]
+            for entries in files
+        ]
+        for step in range(ranges):
+            parts = [
+                entries[cut[step] : cut[step + 1]] for entries, cut in zip(files, cuts, strict=True)
+            ]
+            yield (
+                np.repeat(np.arange(len(parts), dtype=np.int32), [len(part) for part in parts]),
+                np.concatenate(parts),
+            )
 
     def _key_values(
         self, table: str, runs: np.ndarray, rows: np.ndarray

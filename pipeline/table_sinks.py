@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.contract.tables import TABLES
-from pipeline.stages.tables import Tables, frame_to_records, records_to_documents
+from pipeline.stages.tables import Tables, records_to_documents
 
 # (table, frame) -> the frame's Arrow schema for Parquet (write.arrow_schema).
 SchemaOf = Callable[[pd.DataFrame, str], pa.Schema]
@@ -47,14 +47,21 @@ class TableSinks:
             (folder / "json" / "profiles").mkdir(exist_ok=True)
 
     def write(self, chunk: Tables) -> None:
+        arrow: dict[str, pa.Table] = {}
         for name in TABLES:
             frame = chunk[name]
+            if "parquet" in self._formats or "json" in self._formats:
+                # With pandas' metadata (from the first chunk: every chunk has the same
+                # dtypes), so that pandas reads the nullable whole numbers back as such.
+                schema = self._schema_of(frame, name)
+                arrow[name] = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
             if "parquet" in self._formats:
-                self._write_parquet(name, frame)
+                self._write_parquet(name, arrow[name])
             if "csv" in self._formats:
                 self._write_csv(name, frame)
         if "json" in self._formats:
-            records = {name: frame_to_records(chunk[name]) for name in TABLES}
+            # Arrow's rows are plain Python values already (what frame_to_records gives).
+            records = {name: arrow[name].to_pylist() for name in TABLES}
             for name in TABLES:
                 self._write_json(name, records[name])
             for profile_id, document in records_to_documents(records).items():
@@ -79,11 +86,7 @@ class TableSinks:
             self._csv[name] = path.open("w", encoding="utf-8", newline="")
         frame.to_csv(self._csv[name], index=False, header=first, lineterminator="\n")
 
-    def _write_parquet(self, name: str, frame: pd.DataFrame) -> None:
-        schema = self._schema_of(frame, name)
-        # With pandas' metadata (from the first chunk: every chunk has the same dtypes), so
-        # that pandas reads the nullable whole numbers back as such, not as floats.
-        data = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    def _write_parquet(self, name: str, data: pa.Table) -> None:
         if name not in self._parquet:
             path = self._folder / "parquet" / f"{name}.parquet"
             self._parquet[name] = pq.ParquetWriter(path, data.schema)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -16,10 +17,11 @@ from pipeline.model import FileResult
 from pipeline.process import Finished
 from pipeline.shards import ArrowTables, arrow_to_frame, frames_to_arrow
 
+K = TypeVar("K")
 # What a run does with each result as it arrives, given its tables as Arrow when they came
 # that way (from a worker or from the cache): moves them to disk, say, and gives back
-# what it keeps of the result.
-Keep = Callable[[Input, FileResult, "ArrowTables | None"], FileResult]
+# what the executor hands back for it (with_frames: the result whole; the run: nothing).
+Keep = Callable[[Input, FileResult, "ArrowTables | None"], K]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from pipeline.process import (
     read_input,
 )
 from pipeline.shards import ArrowTables
-from pipeline.wire import Keep, Packed, pack, unpack, with_frames
+from pipeline.wire import K, Keep, Packed, pack, unpack
 
 Unpacked = tuple[FileResult, ArrowTables | None]
 
@@ -92,8 +92,9 @@ def process_isolated(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
-    keep: Keep = with_frames,
-) -> list[FileResult]:
+    *,
+    keep: Keep[K],
+) -> list[K]:
     """process_file for every input, in workers; results in the order of inputs, each as
     `keep` makes it when it arrives (its tables come as Arrow: see wire.py). The PDF
     layout tolerances travel with each file to its worker, which alone touches the file
@@ -107,7 +108,7 @@ def process_isolated(
     given = [each if isinstance(each, Input) else Input.of(each) for each in inputs]
     pending = deque(batches(given, limits.jobs))
     running: dict[Connection, _Task] = {}
-    results: dict[int, FileResult] = {}
+    results: dict[int, K] = {}
 
     def settle(task: _Task, outcome: list[Unpacked] | Verdict) -> None:
         if isinstance(outcome, Verdict) and len(task.batch) > 1:
@@ -118,21 +119,22 @@ def process_isolated(
             results[index] = keep(each, result, arrow)
             progress(each.path)
 
+    def start_more() -> None:
+        while pending and len(running) < limits.jobs:
+            batch = pending.popleft()
+            receiver, sender = context.Pipe(duplex=False)
+            files = [(str(each.path), each.name) for _index, each in batch]
+            process = context.Process(
+                target=_work, args=(files, sender, limits, layout, max_bytes), daemon=True
+            )
+            process.start()
+            sender.close()
+            running[receiver] = _Task(batch, process, time.monotonic() + limits.timeout_s)
+
     try:
         while pending or running:
-            while pending and len(running) < limits.jobs:
-                batch = pending.popleft()
-                receiver, sender = context.Pipe(duplex=False)
-                files = [(str(each.path), each.name) for _index, each in batch]
-                process = context.Process(
-                    target=_work,
-                    args=(files, sender, limits, layout, max_bytes),
-                    daemon=True,
-                )
-                process.start()
-                sender.close()
-                deadline = time.monotonic() + limits.timeout_s
-                running[receiver] = _Task(batch, process, deadline)
+            start_more()
+            arrived: list[tuple[_Task, list[Unpacked] | Verdict]] = []
             for ready in wait(list(running), timeout=_POLL_SECONDS):
                 assert isinstance(ready, Connection)
                 task = running[ready]
@@ -140,6 +142,11 @@ def process_isolated(
                 if outcome is None:  # the worker said how far it is; its results come later
                     continue
                 del running[ready]
+                arrived.append((task, outcome))
+            # The next batches start before these results are stored: no worker waits for
+            # the parent.
+            start_more()
+            for task, outcome in arrived:
                 settle(task, outcome)
             for connection, task in list(running.items()):
                 verdict = _over_limits(task, limits)
@@ -383,8 +390,9 @@ def process_in_process(
     progress: Callable[[Path], None] = lambda _path: None,
     layout: PdfLayout | None = None,
     max_bytes: int = MAX_FILE_MB * 1024 * 1024,
-    keep: Keep = with_frames,
-) -> list[FileResult]:
+    *,
+    keep: Keep[K],
+) -> list[K]:
     """The same work in this process, without limits (--jobs 0, for debugging)."""
     results = []
     for each in inputs:

@@ -43,6 +43,7 @@ from pipeline.inputs import Input
 from pipeline.limits import Limits
 from pipeline.model import FileResult
 from pipeline.mp_tempdir import MARK
+from pipeline.wire import with_frames
 from pipeline.workers import PAUSE_READING
 from tests.conftest import AUTHORED, EXAMPLES, REPO, SEED
 from tests.hostile import compression_bomb_pdf, release, seed_text, stalled_file
@@ -292,10 +293,12 @@ def test_hostile_files_on_a_dask_worker_meet_the_limits_and_the_worker_survives(
         before = worker_pids(client)
         assert len(before) == 1
         [(_, stalled)] = iter_dask([Input.of(tmp_path / STALLED)], Limits(3, 300), cluster)
-        bomb = process_on_dask([Input.of(tmp_path / "bomb.pdf")], Limits(120, 300), cluster)[0]
+        bomb = process_on_dask(
+            [Input.of(tmp_path / "bomb.pdf")], Limits(120, 300), cluster, keep=with_frames
+        )[0]
         # The same workers, each still able to process a file.
         assert worker_pids(client) == before
-        after = process_on_dask([Input.of(good)] * 2, Limits(), cluster)
+        after = process_on_dask([Input.of(good)] * 2, Limits(), cluster, keep=with_frames)
     [issue] = stalled.verdict.issues
     assert (stalled.verdict.status, issue.code) == ("rejected", Code.TIMEOUT)
     assert issue.message == "took longer than 3 s to process, so it was stopped"

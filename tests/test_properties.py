@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.process import process_file
+from pipeline.wire import with_frames
 from pipeline.workers import Limits, process_isolated
 from tests.conftest import EXAMPLES, SEED
 
@@ -94,7 +95,9 @@ def test_mutated_text_is_ok_or_cleanly_rejected(data: bytes, tmp_path: Path) -> 
 def test_mutated_pdf_is_ok_or_cleanly_rejected(data: bytes, tmp_path: Path) -> None:
     path = tmp_path / "mutated.pdf"
     path.write_bytes(data)
-    [result] = process_isolated([path], Limits(timeout_s=30, max_memory_mb=1024, jobs=1))
+    [result] = process_isolated(
+        [path], Limits(timeout_s=30, max_memory_mb=1024, jobs=1), keep=with_frames
+    )
     assert_clean(result.verdict.status, result.verdict.issues)
 
 
@@ -102,6 +105,8 @@ def test_mutated_pdf_is_ok_or_cleanly_rejected(data: bytes, tmp_path: Path) -> N
 def test_truncated_sample_pdf_is_a_clean_rejection(cut: float, tmp_path: Path) -> None:
     path = tmp_path / "cut.pdf"
     path.write_bytes(SAMPLE_PDF[: int(len(SAMPLE_PDF) * cut)])
-    [result] = process_isolated([path], Limits(timeout_s=30, max_memory_mb=1024, jobs=1))
+    [result] = process_isolated(
+        [path], Limits(timeout_s=30, max_memory_mb=1024, jobs=1), keep=with_frames
+    )
     assert result.verdict.status == "rejected"
     assert_clean(result.verdict.status, result.verdict.issues)

@@ -22,10 +22,11 @@ import pytest
 from pipeline import __version__, shards
 from pipeline.codes import MEANINGS, Code
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
-from pipeline.dataset import reject_key_clashes
+from pipeline.dataset import key_clashes
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import FileResult, Verdict
 from pipeline.process import process_file
+from pipeline.shards import ShardStore
 from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
 
 
@@ -132,6 +133,18 @@ def test_a_run_with_nothing_to_publish_keeps_the_previous_output(
     assert pd.read_parquet(out / "parquet" / "profiles.parquet").empty
 
 
+def _checked_across_inputs(results: list[FileResult], tmp_path: Path) -> list[Verdict]:
+    """The results' verdicts after the key check across inputs, as publish runs it: their
+    tables in a store, the keys it finds shared by ok inputs."""
+    verdicts = [result.verdict for result in results]
+    with ShardStore(tmp_path / "keys" / "out") as store:
+        for position, result in enumerate(results):
+            store.keep(position, result)
+        ok = {position for position, verdict in enumerate(verdicts) if verdict.status == "ok"}
+        rejected = key_clashes(verdicts, store.shared_keys(ok))
+    return [rejected.get(position, verdict) for position, verdict in enumerate(verdicts)]
+
+
 def test_a_key_two_inputs_share_rejects_both(seed_text: str, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
     good = process_file(tmp_path / "a.txt")
@@ -140,9 +153,9 @@ def test_a_key_two_inputs_share_rejects_both(seed_text: str, tmp_path: Path) -> 
         Verdict("b.txt", None, "text", "ok", good.verdict.profile_id, ()), good.tables
     )
     other = process_file(AUTHORED / "battery-cell-production-operator.txt")
-    checked = reject_key_clashes([good, twin, other])
-    assert [r.verdict.status for r in checked] == ["rejected", "rejected", "ok"]
-    message = checked[0].verdict.errors[-1].message
+    checked = _checked_across_inputs([good, twin, other], tmp_path)
+    assert [verdict.status for verdict in checked] == ["rejected", "rejected", "ok"]
+    message = checked[0].errors[-1].message
     assert "is also produced by b.txt" in message
 
 
@@ -312,15 +325,21 @@ def _clashes_one_row_at_a_time(results: list[FileResult]) -> dict[int, list[str]
     return clashes
 
 
-@pytest.mark.parametrize("spill_bytes", [1, shards.SPILL_BYTES], ids=["a-run-each", "one-run"])
+@pytest.mark.parametrize(
+    ("spill_bytes", "key_rows"),
+    [(1, shards.KEY_ROWS), (shards.SPILL_BYTES, shards.KEY_ROWS), (1, 8)],
+    ids=["a-run-each", "one-run", "hashes-in-many-ranges"],
+)
 def test_key_clashes_are_told_as_a_row_by_row_reading_finds_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill_bytes: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill_bytes: int, key_rows: int
 ) -> None:
     """Partial overlaps: b shares a's competences only (another profile row), c shares
     everything with a, d shares nothing; each rejection names its first clash and counts
     the others, in the order of a reading of the inputs one by one; whether the inputs'
-    tables are on disk in one run or each in its own."""
+    tables are on disk in one run or each in its own, and whether their key hashes are
+    checked all at once or a few at a time."""
     monkeypatch.setattr(shards, "SPILL_BYTES", spill_bytes)
+    monkeypatch.setattr(shards, "KEY_ROWS", key_rows)
     (tmp_path / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     a = process_file(tmp_path / "a.txt")
     d = process_file(AUTHORED / "battery-cell-production-operator.txt")
@@ -332,10 +351,10 @@ def test_key_clashes_are_told_as_a_row_by_row_reading_finds_them(
     results = [a, b, c, d]
     expected = _clashes_one_row_at_a_time(results)
     assert set(expected) == {0, 1, 2, 3}  # d's profile row is b's too
-    checked = reject_key_clashes(results)
-    for index, result in enumerate(checked):
-        [clash] = [e for e in result.verdict.errors if e.code == Code.DUPLICATE_KEY]
+    checked = _checked_across_inputs(results, tmp_path)
+    for index, verdict in enumerate(checked):
+        [clash] = [e for e in verdict.errors if e.code == Code.DUPLICATE_KEY]
         first, *more = expected[index]
         suffix = f" (and {len(more)} more keys)" if more else ""
         assert clash.message == first + suffix
-        assert result.tables is None
+        assert verdict.status == "rejected"
