@@ -328,6 +328,16 @@ def rss_figures(sizes: Sequence[int], work: Path) -> list[Figure]:
                 note="" if (large, small) == (10000, 1000) else "the budget is for 10,000 / 1,000",
             )
         )
+        # Beyond the budget's pair (--sizes 1000,10000,100000): the "flat to 100,000".
+        figures += [
+            Figure(
+                f"parent peak RSS {count:,} / {small:,} profiles",
+                peaks[count] / peaks[small],
+                "x",
+            )
+            for count in sorted(peaks)
+            if count > large
+        ]
     return figures
 
 

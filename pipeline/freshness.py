@@ -10,7 +10,8 @@ resolved --out>.json) of:
   that shape the tables; every vocabulary's hash (the manifest lists them all);
 - the stat of every file it wrote (size, mtime, ctime, inode): an output edited, replaced,
   added or removed since changes one of them;
-- the verdicts and row counts, for the console.
+- the verdicts and row counts, for the console: a line of JSON for the rest, then a line
+  per verdict, so that neither writing nor reading the record holds them all.
 
 A later run with the same digest whose output files all stat as recorded is up to date.
 An input counts only when the stat index vouches for it without opening it (cache_key.py:
@@ -35,9 +36,10 @@ from pipeline.contract.vocabulary import vocabulary_hashes
 from pipeline.inputs import Input
 from pipeline.model import Verdict
 from pipeline.verdict_json import CorruptEntry, json_to_verdict, verdict_to_json
+from pipeline.verdict_spool import VerdictSpool
 
 # Raised when a record changes meaning: older records are then ignored.
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 FOLDER = "outputs"
 
 
@@ -45,7 +47,7 @@ FOLDER = "outputs"
 class UpToDate:
     """What the console needs of a run whose outputs were already up to date."""
 
-    verdicts: tuple[Verdict, ...]
+    verdicts: Sequence[Verdict]
     rows: Mapping[str, int]
 
 
@@ -83,20 +85,24 @@ def up_to_date(cache_dir: Path, out_dir: Path, digest: str) -> UpToDate | None:
     """The recorded verdicts and row counts when out_dir is as the run with this digest
     left it; else None."""
     try:
-        data = json.loads(_record_path(cache_dir, out_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or data.get("record_format") != RECORD_FORMAT:
-        return None
-    files = _stamps(out_dir)
-    if files is None or data.get("digest") != digest or data.get("files") != files:
-        return None
-    rows = data.get("rows")
-    try:
-        verdicts = tuple(json_to_verdict(each) for each in data.get("verdicts", ()))
-    except (CorruptEntry, ValueError, TypeError):
-        return None
-    if not isinstance(rows, dict) or not all(isinstance(n, int) for n in rows.values()):
+        with _record_path(cache_dir, out_dir).open(encoding="utf-8") as record:
+            head = json.loads(record.readline())
+            if not isinstance(head, dict) or head.get("record_format") != RECORD_FORMAT:
+                return None
+            files = _stamps(out_dir)
+            if files is None or head.get("digest") != digest or head.get("files") != files:
+                return None
+            rows, count = head.get("rows"), head.get("verdicts")
+            if not isinstance(rows, dict) or not all(isinstance(n, int) for n in rows.values()):
+                return None
+            if not isinstance(count, int) or count < 0:
+                return None
+            verdicts = VerdictSpool(count)
+            for position in range(count):
+                verdicts.put(position, json_to_verdict(json.loads(record.readline())))
+            if record.readline():
+                return None
+    except (OSError, ValueError, RecursionError, CorruptEntry, TypeError):
         return None
     with suppress(OSError):  # used: the cache's prune keeps it (cache.KEEP_DAYS)
         os.utime(_record_path(cache_dir, out_dir))
@@ -124,11 +130,9 @@ def remember(
         target.parent.mkdir(parents=True, exist_ok=True)
         # A verdict at a time: a run's verdicts are never all in memory (verdict_spool.py).
         with temporary.open("w", encoding="ascii") as file:
-            file.write(json.dumps(head, ensure_ascii=True)[:-1] + ', "verdicts": [')
-            for number, verdict in enumerate(verdicts):
-                file.write(", " if number else "")
-                file.write(json.dumps(verdict_to_json(verdict), ensure_ascii=True))
-            file.write("]}")
+            file.write(json.dumps({**head, "verdicts": len(verdicts)}, ensure_ascii=True) + "\n")
+            for verdict in verdicts:
+                file.write(json.dumps(verdict_to_json(verdict), ensure_ascii=True) + "\n")
         temporary.replace(target)
     with suppress(OSError):
         temporary.unlink(missing_ok=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from array import array
 from collections.abc import Iterator, Sequence
 from typing import overload
-
-import numpy as np
 
 from pipeline.model import Verdict
 
@@ -25,10 +24,11 @@ class VerdictSpool(Sequence[Verdict]):
     def __init__(self, count: int) -> None:
         # Open for the spool's life; unnamed, so it goes with it whatever happens.
         self._file = tempfile.TemporaryFile(prefix="albatts-verdicts-")  # noqa: SIM115
-        self._at = np.full(count, -1, dtype=np.int64)
-        self._size = np.zeros(count, dtype=np.int64)
-        self._ok = np.zeros(count, dtype=bool)
-        self._warns = np.zeros(count, dtype=bool)
+        # Light (no numpy): a re-run whose outputs are up to date answers with one.
+        self._at = array("q", [-1]) * count
+        self._size = array("q", [0]) * count
+        self._ok = bytearray(count)
+        self._warns = bytearray(count)
         self._end = 0
 
     def put(self, position: int, verdict: Verdict) -> None:
@@ -41,10 +41,10 @@ class VerdictSpool(Sequence[Verdict]):
 
     def ok(self) -> set[int]:
         """The positions of the ok verdicts."""
-        return set(np.flatnonzero(self._ok).tolist())
+        return {position for position, ok in enumerate(self._ok) if ok}
 
     def ok_with_warnings(self) -> set[int]:
-        return set(np.flatnonzero(self._ok & self._warns).tolist())
+        return {position for position in self.ok() if self._warns[position]}
 
     def close(self) -> None:
         self._file.close()
@@ -61,7 +61,7 @@ class VerdictSpool(Sequence[Verdict]):
     def __getitem__(self, position: int | slice) -> Verdict | Sequence[Verdict]:
         if isinstance(position, slice):
             return [self[each] for each in range(len(self))[position]]
-        at, size = int(self._at[position]), int(self._size[position])
+        at, size = self._at[position], self._size[position]
         if at < 0:
             raise LookupError(f"no verdict was put at position {position}")
         verdict = pickle.loads(os.pread(self._file.fileno(), size, at))

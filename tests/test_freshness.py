@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -144,8 +145,18 @@ def test_a_damaged_record_is_a_normal_run(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     extract(inbox, out)
     (record,) = (tmp_path / cache_key_module.CACHE_FOLDER / "outputs").glob("*.json")
-    for damaged in ("", "[]", '{"record_format": 1, "digest": 3}', record.read_text()[:-9]):
-        record.write_text(damaged, encoding="utf-8")
+    damages: list[Callable[[str], str]] = [
+        lambda _text: "",
+        lambda _text: "[]",
+        lambda _text: '{"record_format": 1, "digest": 3}',
+        lambda text: text[:-9],
+        lambda text: "".join(text.splitlines(keepends=True)[:-1]),  # a verdict short
+        lambda text: text + text.splitlines(keepends=True)[-1],  # a verdict too many
+    ]
+    for damage in damages:
+        # The record the last run left vouches for out as it is; damaged, it does not.
+        assert extract(inbox, out).up_to_date
+        record.write_text(damage(record.read_text()), encoding="utf-8")
         assert not extract(inbox, out).up_to_date
 
 
