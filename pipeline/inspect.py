@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.extract import content_format, extract_document, source_format
+from pipeline.extract.page_pictures import render_page_png
 from pipeline.extract.pdf import Trace, read_pdf
 from pipeline.extract.pdf_model import Box, PdfLayout, Shape
-from pipeline.extract.pdf_plumber import render_page_png
 from pipeline.model import Document, Source
 
 # Colours (RGBA) of the overlay, named after what they mark; the README explains them.

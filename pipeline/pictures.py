@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from contextlib import suppress
 
 from pipeline.errors import PipelineError
+from pipeline.extract.page_pictures import page_pngs
 from pipeline.extract.pdf import Trace, read_pdf
 from pipeline.extract.pdf_layout import TracedRow
 from pipeline.extract.pdf_lines import TextLine
 from pipeline.extract.pdf_model import Box, PdfLayout, Shape
-from pipeline.extract.pdf_plumber import page_pngs
 from pipeline.inspect import PROBLEM, pad
 from pipeline.model import Issue, PagePicture, Source
 

@@ -6,10 +6,11 @@ holds.
 Results are buffered as Arrow and written, once SPILL_BYTES have gathered, as one sorted
 run: a Parquet file per table, the files' rows in (profile_id, input) order, and beside it
 each row's key hash, input and row number, sorted by hash. The dataset is read back by
-merging the runs (every run is in the dataset's order already), CHUNK_PROFILES profiles at
-a time, skipping the inputs that the checks across files rejected. The keys shared across
-inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), from the
-runs' hash files read in place.
+merging the runs (every run is in the dataset's order already; more than MAX_RUNS are first
+merged into longer ones, MAX_RUNS at a time), CHUNK_PROFILES profiles at a time, skipping
+the inputs that the checks across files rejected. The keys shared across
+inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), each run's
+part read from its key file.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ CHUNK_PROFILES = 250
 READ_ROWS = 1024
 # Key hashes (16 bytes a row with their input and row) checked together, about.
 KEY_ROWS = 2**21
+# Runs read at once: an open run holds a row group of each table (most of a megabyte). The
+# dataset is read from at most this many runs; more are merged into longer ones first.
+MAX_RUNS = 16
 _KEY_ENTRY = np.dtype([("hash", "<u8"), ("owner", "<i4"), ("row", "<i4")])
+# The ranges of hashes a run's key file is cut into (a power of two): the checks read a
+# few of them at a time.
+KEY_BUCKETS = 256
 _HELD = ".held"
 ArrowTables = Mapping[str, pa.Table]
 _KIND = ".shards-"
@@ -135,6 +142,9 @@ class ShardStore:
         self._buffer: list[tuple[str, int, dict[str, pa.Table]]] = []
         self._buffered = 0
         self._runs: list[_Run] = []
+        self._merges = 0  # rounds of _merge_runs so far
+        # Per table, per run: where each range of hashes starts in its key file.
+        self._key_cuts: dict[str, list[np.ndarray]] = {name: [] for name in TABLES}
         # Per input with tables: its profile_id, its run, its rows per table.
         self.profile_ids: dict[int, str] = {}
         self._run_of: dict[int, int] = {}
@@ -245,13 +255,19 @@ class ShardStore:
         entries["hash"] = pd.util.hash_pandas_object(key, index=False).to_numpy()
         entries["owner"] = owners
         entries["row"] = np.arange(len(owners))
-        np.save(folder / f"{table}.keys.npy", np.sort(entries, order="hash", kind="stable"))
+        entries.sort(order="hash", kind="stable")
+        entries.tofile(folder / f"{table}.keys")
+        # Where each of the KEY_BUCKETS ranges of hashes starts, and the end.
+        cuts = np.searchsorted(entries["hash"], _bucket_edges(KEY_BUCKETS))
+        self._key_cuts[table].append(np.concatenate(([0], cuts, [len(entries)])))
 
     def shared_keys(self, among: set[int]) -> list[SharedKey]:
         """Each primary key that more than one of these inputs gives, exactly (hashes find
         the candidates, their values decide), ordered as a reading of the inputs one by one
         (each table in turn, rows in order) meets them."""
         self.flush()
+        if self._merges:
+            raise RuntimeError("shared_keys after chunks: the runs' key files are gone")
         shared: list[SharedKey] = []
         chosen = np.array(sorted(among), dtype=np.int32)
         for position, table in enumerate(TABLES):
@@ -278,21 +294,22 @@ class ShardStore:
     def _key_ranges(self, table: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The table's key entries of every run (with each one's run), a range of hashes at
         a time: every entry of a hash is in the same range, and a range holds about
-        KEY_ROWS entries (the runs' files are read in place, not loaded)."""
-        files = [np.load(run.folder / f"{table}.keys.npy", mmap_mode="r") for run in self._runs]
-        total = sum(len(entries) for entries in files)
+        KEY_ROWS entries (each run's part of it read from its file, the rest left there)."""
+        cuts = self._key_cuts[table]
+        total = sum(int(run_cuts[-1]) for run_cuts in cuts)
         if not total:
             return
-        ranges = 1 << max(0, math.ceil(math.log2(total / KEY_ROWS)))
-        edges = np.array([(2**64 // ranges) * step for step in range(1, ranges)], dtype=np.uint64)
-        # Per run: where each range of hashes starts and ends in its (sorted) entries.
-        cuts = [
-            [0, *np.searchsorted(entries["hash"], edges).tolist(), len(entries)]
-            for entries in files
-        ]
-        for step in range(ranges):
+        ranges = min(KEY_BUCKETS, 1 << max(0, math.ceil(math.log2(total / KEY_ROWS))))
+        step = KEY_BUCKETS // ranges
+        for first in range(0, KEY_BUCKETS, step):
             parts = [
-                entries[cut[step] : cut[step + 1]] for entries, cut in zip(files, cuts, strict=True)
+                np.fromfile(
+                    run.folder / f"{table}.keys",
+                    dtype=_KEY_ENTRY,
+                    count=int(run_cuts[first + step] - run_cuts[first]),
+                    offset=int(run_cuts[first]) * _KEY_ENTRY.itemsize,
+                )
+                for run, run_cuts in zip(self._runs, cuts, strict=True)
             ]
             yield (
                 np.repeat(np.arange(len(parts), dtype=np.int32), [len(part) for part in parts]),
@@ -325,6 +342,7 @@ class ShardStore:
         order), `size` (CHUNK_PROFILES) profiles at a time. Once only: the runs are read
         front to back."""
         self.flush()
+        self._merge_runs()
         size = size or CHUNK_PROFILES
         ordered = sorted(inputs, key=lambda owner: (self.profile_ids[owner], owner))
         # Where each run's reading stands: the next of its inputs to read.
@@ -349,11 +367,66 @@ class ShardStore:
             }
             release_memory()
 
+    def _merge_runs(self) -> None:
+        """Merge the runs, MAX_RUNS at a time, into longer ones until at most MAX_RUNS are
+        left: reading the dataset then holds MAX_RUNS runs open, however many results the
+        run gathered. The key files are not carried over: shared_keys comes first."""
+        while len(self._runs) > MAX_RUNS:
+            groups = [self._runs[at : at + MAX_RUNS] for at in range(0, len(self._runs), MAX_RUNS)]
+            self._runs = [self._merged(group, number) for number, group in enumerate(groups)]
+            for number, run in enumerate(self._runs):
+                for owner in run.owners:
+                    self._run_of[owner] = number
+            self._merges += 1
+
+    def _merged(self, group: list[_Run], number: int) -> _Run:
+        """One run of the group's rows, in the dataset's order; the group's folders removed."""
+        owners = sorted(
+            (owner for run in group for owner in run.owners),
+            key=lambda owner: (self.profile_ids[owner], owner),
+        )
+        folder = self.folder / f"merge-{self._merges:03d}-{number:05d}"
+        with self._writing():
+            folder.mkdir()
+            writers = {
+                name: pq.ParquetWriter(folder / f"{name}.parquet", shard_schema(name))
+                for name in TABLES
+            }
+            pending: dict[str, list[pa.RecordBatch]] = {name: [] for name in TABLES}
+            where = {owner: run for run in group for owner in run.owners}
+            try:
+                for owner in owners:
+                    for name, taken in self._take(where[owner], owner).items():
+                        pending[name] += taken
+                        if sum(batch.num_rows for batch in pending[name]) >= READ_ROWS:
+                            _write_rows(writers[name], pending[name])
+                            pending[name] = []
+                for name in TABLES:
+                    _write_rows(writers[name], pending[name])
+            finally:
+                for writer in writers.values():
+                    writer.close()
+            for run in group:
+                run.readers.clear()
+                shutil.rmtree(run.folder)
+        return _Run(folder, owners)
+
     def _take(self, run: _Run, owner: int) -> dict[str, list[pa.RecordBatch]]:
         return {
             name: run.reader(name).take(count)
             for name, count in zip(TABLES, self._rows[owner], strict=True)
         }
+
+
+@cache
+def _bucket_edges(buckets: int) -> np.ndarray:
+    """The first hash of each range but the first, of `buckets` equal ranges."""
+    return np.array([(2**64 // buckets) * at for at in range(1, buckets)], dtype=np.uint64)
+
+
+def _write_rows(writer: pq.ParquetWriter, batches: list[pa.RecordBatch]) -> None:
+    if batches:
+        writer.write_table(pa.Table.from_batches(batches), row_group_size=READ_ROWS)
 
 
 class _PicturesOnDisk(Mapping[str, Sequence[PagePicture]]):

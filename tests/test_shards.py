@@ -55,16 +55,22 @@ def in_memory(results: list[FileResult], kept: set[int]) -> Tables:
     return concat_tables(results[i].tables for i in order if results[i].tables is not None)
 
 
-@pytest.mark.parametrize("spill_bytes", [1, shards.SPILL_BYTES], ids=["a-run-each", "one-run"])
+@pytest.mark.parametrize(
+    ("spill_bytes", "max_runs"),
+    [(1, shards.MAX_RUNS), (shards.SPILL_BYTES, shards.MAX_RUNS), (1, 2)],
+    ids=["a-run-each", "one-run", "runs-merged-two-at-a-time"],
+)
 @pytest.mark.parametrize("chunk", [2, 1000])
 def test_the_dataset_read_back_is_the_results_in_profile_id_order(
     results: list[FileResult],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     spill_bytes: int,
+    max_runs: int,
     chunk: int,
 ) -> None:
     monkeypatch.setattr(shards, "SPILL_BYTES", spill_bytes)
+    monkeypatch.setattr(shards, "MAX_RUNS", max_runs)
     kept = set(range(len(results))) - {2, 5}  # the rejected ones are skipped in their runs
     with ShardStore(tmp_path / "out") as store:
         for index in reversed(range(len(results))):  # results arrive in any order
@@ -146,6 +152,7 @@ def test_a_run_over_many_shards_and_chunks_publishes_the_same_bytes(
     assert "csv/profiles.csv" in once
     monkeypatch.setattr(shards, "SPILL_BYTES", 1)
     monkeypatch.setattr(shards, "CHUNK_PROFILES", 2)
+    monkeypatch.setattr(shards, "MAX_RUNS", 2)  # the runs merged before they are read
     assert published(tmp_path / "many") == once
     profiles = pd.read_csv(tmp_path / "many" / "csv" / "profiles.csv")
     assert list(profiles["profile_id"]) == sorted(profiles["profile_id"])

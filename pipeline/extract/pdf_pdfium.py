@@ -302,6 +302,21 @@ def _read_page(page: Any, number: int, pdfminer: PdfminerPages) -> tuple[_Glyphs
     return glyphs, objects, frame
 
 
+def shown_box(page: Any) -> tuple[float, float, float, float]:
+    """The part of the page PDFium draws (its CropBox within its MediaBox, inherited ones
+    too), as (x0, top, x1, bottom) in the page's frame: where a drawing of the page puts
+    the words and boxes the readers give."""
+    frame = page_frame(_mediabox(page), page.get_rotation())
+    rect = pdfium_c.FS_RECTF()
+    pdfium_c.FPDF_GetPageBoundingBox(page, rect)
+    a, b, c, d, e, f = frame.ctm
+    corners = ((rect.left, rect.bottom), (rect.right, rect.top))
+    xs = [a * x + c * y + e for x, y in corners]
+    ys = [b * x + d * y + f for x, y in corners]
+    x0, top, x1, bottom = frame.to_page(min(xs), min(ys), max(xs), max(ys))
+    return x0, top, x1, bottom
+
+
 def _mediabox(page: Any) -> tuple[float, float, float, float]:
     """The page's MediaBox. PDFium reads only a page's own; an inherited one is taken from
     the page's bounding box (the MediaBox, or the CropBox within it)."""

@@ -15,19 +15,15 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pdfplumber
-import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psexceptions import PSException
-from pdfplumber.display import PageImage
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.codes import Code
@@ -38,7 +34,6 @@ from pipeline.extract.pdf_model import (
     PageData,
     PdfLayout,
     Rule,
-    Shape,
     Word,
     no_text,
 )
@@ -230,99 +225,7 @@ def _bullets(shapes: Iterable[Box], words: Sequence[Word], layout: PdfLayout) ->
     return list(bullets.values())
 
 
-def render_page_png(
-    data: bytes, page_number: int, path: Path, shapes: Sequence[Shape], resolution: int = 100
-) -> None:
-    """Draw the page at `resolution` dpi with the shapes over it; save it as a PNG."""
-    path.write_bytes(page_png(data, page_number, shapes, resolution))
-
-
-def page_png(
-    data: bytes, page_number: int, shapes: Sequence[Shape], resolution: int = 100
-) -> bytes:
-    """The page drawn at `resolution` dpi with the shapes over it, as PNG bytes."""
-    [png] = page_pngs(data, [(page_number, shapes)], resolution, strict=True)
-    assert png is not None
-    return png
-
-
-def page_pngs(
-    data: bytes,
-    pages: Sequence[tuple[int, Sequence[Shape]]],
-    resolution: int = 100,
-    strict: bool = False,
-) -> list[bytes | None]:
-    """Pages drawn at `resolution` dpi, each with its shapes over it, as PNG bytes; the
-    document is opened once for all. Not strict, a page that cannot be drawn is None (an
-    error opening the document: every page)."""
-    if not pages:
-        return []
-    try:
-        # The reader's warnings were told when the file was read; drawing it again is quiet.
-        with reader_notes(), pdfplumber.open(io.BytesIO(data)) as pdf:
-            pdfium = pypdfium2.PdfDocument(data)
-            try:
-                return [
-                    _drawn(pdf, pdfium, number, shapes, resolution, strict)
-                    for number, shapes in pages
-                ]
-            finally:
-                pdfium.close()
-    except MemoryError:
-        raise
-    except Exception:
-        if strict:
-            raise
-        return [None] * len(pages)
-
-
-def _drawn(
-    pdf: Any,
-    pdfium: pypdfium2.PdfDocument,
-    page_number: int,
-    shapes: Sequence[Shape],
-    resolution: int,
-    strict: bool,
-) -> bytes | None:
-    clear = (0, 0, 0, 0)
-    try:
-        # pdfplumber's Page.to_image, the page drawn from the document opened once.
-        page = pdfium[page_number - 1]
-        try:
-            bitmap = page.render(
-                scale=resolution / 72,
-                no_smoothtext=True,
-                no_smoothpath=True,
-                no_smoothimage=True,
-                prefer_bgrx=True,
-            )
-            original = bitmap.to_pil().convert("RGB")
-        finally:
-            page.close()
-        image = PageImage(pdf.pages[page_number - 1], original, resolution=resolution)
-        for shape in shapes:
-            box = (shape.box.x0, shape.box.top, shape.box.x1, shape.box.bottom)
-            if shape.kind == "rect":
-                image.draw_rect(box, fill=shape.colour, stroke=clear)
-            elif shape.kind == "outline":
-                image.draw_rect(box, fill=clear, stroke=shape.colour, stroke_width=shape.width)
-            else:
-                points = [(box[0], box[1]), (box[2], box[3])]
-                image.draw_line(points, stroke=shape.colour, stroke_width=shape.width)
-        buffer = io.BytesIO()
-        # Run-length deflate: a page of text on white in 256 colours packs a tenth larger
-        # than with the default strategy, in a quarter of the time (the same pixels).
-        image.save(buffer, format="PNG", compress_type=zlib.Z_RLE)
-        return buffer.getvalue()
-    except MemoryError:
-        raise
-    except Exception:
-        if strict:
-            raise
-        return None
-
-
-# pdfminer parses, pdfplumber wraps it, pypdfium2 draws pages for the pictures.
+# pdfminer parses, pdfplumber wraps it.
 _READER_LOGGERS = ("pdfminer", "pdfplumber", "pypdfium2")
 # A reader's message may quote a whole PDF object.
 _NOTE_CHARS = 300
