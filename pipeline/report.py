@@ -9,7 +9,7 @@ data does.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib.resources import files
 from shlex import quote
 from typing import Any
@@ -120,6 +120,18 @@ def render_report_parts(
 ) -> str:
     """render_report from the profiles shown in full and those listed (ReportProfiles),
     and the inputs as ReportInputs gathered them (else from manifest["inputs"])."""
+    return "".join(report_pieces(manifest, detailed, listed, pictures, inputs))
+
+
+def report_pieces(
+    manifest: Mapping[str, Any],
+    detailed: Mapping[str, pd.DataFrame],
+    listed: Sequence[Mapping[str, Any]],
+    pictures: Mapping[str, Sequence[PagePicture]] | None = None,
+    inputs: ReportInputs | None = None,
+) -> Iterator[str]:
+    """render_report_parts a piece at a time, to be written as it comes: the report of a
+    run over a hundred thousand profiles is hundreds of megabytes of text."""
     if inputs is None:
         inputs = ReportInputs()
         for entry in manifest.get("inputs", []):
@@ -147,7 +159,7 @@ def render_report_parts(
         "data_uri": data_uri,
         "shown_per_kind": SHOWN_PER_KIND,
     }
-    return _template().render(**context)
+    return _template().generate(**context)
 
 
 def _first_profiles(tables: Mapping[str, pd.DataFrame], count: int) -> dict[str, pd.DataFrame]:

@@ -43,7 +43,7 @@ from pipeline.report import (
     REPORT,
     ReportInputs,
     ReportProfiles,
-    render_report_parts,
+    report_pieces,
 )
 from pipeline.shards import empty_tables, remove_abandoned
 from pipeline.stages.tables import Tables, with_output_dtypes
@@ -143,8 +143,10 @@ def _write_staged(out_dir: Path, outputs: Outputs) -> None:
         write_json_ending_in_list(
             head, "inputs", _told(manifest_entries(outputs), inputs.add), staging / MANIFEST
         )
-        html = render_report_parts(head, shown.detailed, shown.listed, outputs.pictures, inputs)
-        write_text(html, staging / REPORT)
+        pieces = report_pieces(head, shown.detailed, shown.listed, outputs.pictures, inputs)
+        with open_output(staging / REPORT) as report:
+            for piece in pieces:
+                report.write(piece.encode("utf-8"))
         write_json(datapackage(outputs.formats), staging / "datapackage.json")
         write_text(data_dictionary(), staging / "DATA.md")
 
