@@ -45,7 +45,7 @@ def render_report(
     """The report of the run that `manifest` describes (see write.manifest)."""
     shown = ReportProfiles(DETAILED_PROFILES)
     shown.add(tables)
-    return render_report_parts(manifest, shown.detailed, shown.listed, pictures)
+    return "".join(report_pieces(manifest, shown.detailed, shown.listed, pictures))
 
 
 class ReportProfiles:
@@ -111,18 +111,6 @@ class ReportInputs:
 _LINE_KEYS = ("source_file", "source_format", "status", "profile_id", "sha256")
 
 
-def render_report_parts(
-    manifest: Mapping[str, Any],
-    detailed: Mapping[str, pd.DataFrame],
-    listed: Sequence[Mapping[str, Any]],
-    pictures: Mapping[str, Sequence[PagePicture]] | None = None,
-    inputs: ReportInputs | None = None,
-) -> str:
-    """render_report from the profiles shown in full and those listed (ReportProfiles),
-    and the inputs as ReportInputs gathered them (else from manifest["inputs"])."""
-    return "".join(report_pieces(manifest, detailed, listed, pictures, inputs))
-
-
 def report_pieces(
     manifest: Mapping[str, Any],
     detailed: Mapping[str, pd.DataFrame],
@@ -130,8 +118,10 @@ def report_pieces(
     pictures: Mapping[str, Sequence[PagePicture]] | None = None,
     inputs: ReportInputs | None = None,
 ) -> Iterator[str]:
-    """render_report_parts a piece at a time, to be written as it comes: the report of a
-    run over a hundred thousand profiles is hundreds of megabytes of text."""
+    """The report, a piece at a time as it renders (to be written as it comes: a run over a
+    hundred thousand profiles makes hundreds of megabytes of it), from the profiles shown
+    in full and those listed (ReportProfiles) and the inputs as ReportInputs gathered them
+    (else from manifest["inputs"])."""
     if inputs is None:
         inputs = ReportInputs()
         for entry in manifest.get("inputs", []):
