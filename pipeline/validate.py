@@ -38,6 +38,8 @@ _VOCABULARY_CODES = {
     "departments": Code.UNKNOWN_DEPARTMENT,
 }
 _SHOW_VALUES_UP_TO = 12
+# The names pandera gives a failure of a unique column and of a unique column combination.
+_UNIQUENESS_CHECKS = ("field_uniqueness", "multiple_fields_uniqueness")
 
 
 def validate_tables(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue]:
@@ -66,11 +68,12 @@ def contract_issues(batch: Batch, files: Sequence[str]) -> list[list[Issue]]:
         return []
     failing: set[int] = set()
     for name in TABLES:
-        rows = _pandera_rows(name, batch.frames[name])
+        owners = batch.owners(name)
+        rows = _pandera_rows(name, batch.frames[name], owners)
         if rows is None:  # a failure of a whole column: whose, the batch cannot say
             failing.update(range(len(files)))
             break
-        failing.update(np.unique(batch.owners(name)[rows]).tolist())
+        failing.update(np.unique(owners[rows]).tolist())
     failing.update(_broken_links(batch))
     return [
         validate_tables(profile_tables(batch, n), files[n]) if n in failing else []
@@ -78,17 +81,40 @@ def contract_issues(batch: Batch, files: Sequence[str]) -> list[list[Issue]]:
     ]
 
 
-def _pandera_rows(table: str, frame: pd.DataFrame) -> np.ndarray | None:
-    """The positions of the rows pandera's validation of the table names, or None if a
-    failure names no row."""
+def _pandera_rows(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.ndarray | None:
+    """The positions of the rows that fail the table's contract as their own profile's
+    rows would (owners: each row's profile), or None if a failure names no row.
+
+    pandera's uniqueness checks see the whole batch, where two inputs of one profile (the
+    same profile from two producers, say) repeat each other's keys: that is no failure of
+    either alone (the dataset's key check reports it), so uniqueness is asked again of each
+    profile's rows.
+    """
     try:
         TABLES[table].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
-        labels = pd.to_numeric(errors.failure_cases["index"], errors="coerce")
+        cases = errors.failure_cases
+        labels = pd.to_numeric(cases["index"], errors="coerce")
         if labels.isna().any():
             return None
-        return labels.astype(int).to_numpy()  # the labels of a batch's default index
+        of_values = ~cases["check"].isin(_UNIQUENESS_CHECKS).to_numpy()
+        rows = labels[of_values].astype(int).to_numpy()  # the labels of a default index
+        if of_values.all():
+            return rows
+        return np.concatenate([rows, _repeated_in_a_profile(table, frame, owners)])
     return np.empty(0, dtype=np.intp)
+
+
+def _repeated_in_a_profile(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.ndarray:
+    """The positions of the rows whose unique columns repeat another row of their profile."""
+    schema = TABLES[table].to_schema()
+    keys = [[name] for name, column in schema.columns.items() if column.unique]
+    keys += [list(schema.unique)] if schema.unique else []
+    repeated = np.zeros(len(frame), dtype=bool)
+    for key in keys:
+        scoped = frame[key].assign(_profile=owners)
+        repeated |= scoped.duplicated(keep=False).to_numpy()
+    return np.flatnonzero(repeated)
 
 
 def _broken_links(batch: Batch) -> set[int]:

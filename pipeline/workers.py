@@ -53,12 +53,13 @@ from pipeline.wire import K, Keep, Packed, pack, unpack
 Unpacked = tuple[FileResult, ArrowTables | None]
 
 _POLL_SECONDS = 0.05
-# Files that share a worker and one contract check (see batches): PDF and Word files take a
-# second or so each, the others milliseconds: a contract check then costs much the same for
-# 32 text profiles as for 256 (a worker took 7.2 ms per seed profile in batches of 32, 3.9
-# in batches of 256).
+# Files that share a worker and one contract check (see batches). A contract check costs
+# much the same for 32 text profiles as for 256 (a worker took 7.2 ms per seed profile in
+# batches of 32, 3.9 in batches of 256). PDF and Word files take a tenth of a second or
+# more each (the pdfium reader: 0.1 s for a 6-page profile), a contract check about 70 ms
+# a batch: in batches of 8 the check costs a PDF 9 ms instead of 17 in batches of 4.
 HEAVY_FORMATS = frozenset({"pdf", "docx"})
-MAX_HEAVY_BATCH = 4
+MAX_HEAVY_BATCH = 8
 MAX_BATCH = 256
 PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
 
@@ -165,8 +166,8 @@ def process_isolated(
 def batches(inputs: Sequence[Input], jobs: int) -> list[list[tuple[int, Input]]]:
     """The inputs (with their positions) in the groups one worker processes at once, small
     enough that every worker gets several: text and Markdown files (milliseconds each) up
-    to MAX_BATCH, PDF and Word files (a second or so each, whose own contract check would
-    cost a third of that) up to MAX_HEAVY_BATCH."""
+    to MAX_BATCH, PDF and Word files (a tenth of a second or more each, whose own contract
+    check would cost half of that) up to MAX_HEAVY_BATCH."""
     groups: list[list[tuple[int, Input]]] = []
     for heavy, cap in ((False, MAX_BATCH), (True, MAX_HEAVY_BATCH)):
         chosen = [(i, each) for i, each in enumerate(inputs) if _heavy(each) == heavy]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.contract.tables import TABLES
-from pipeline.model import FileResult
+from pipeline.model import FileResult, Issue
 from pipeline.process import (
     Extracted,
     FileBytes,
@@ -21,6 +21,7 @@ from pipeline.process import (
 )
 from pipeline.shards import frames_to_arrow
 from pipeline.stages.tables import profile_tables, records_to_batch
+from pipeline.validate import contract_issues, validate_tables
 from pipeline.wire import pack, unpack
 from tests.conftest import AUTHORED, SEED
 from tests.hostile import seed_text
@@ -123,3 +124,26 @@ def test_a_batch_keeps_the_rows_of_the_profiles_chosen() -> None:
         pd.testing.assert_frame_equal(
             chosen.frames[table], expected, check_dtype=False, check_exact=True
         )
+
+
+def test_only_files_that_fail_are_checked_again_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two files of one profile repeat each other's keys in the batch, which is no failure
+    of either: neither is checked again alone. A key repeated within one file is."""
+    checked_alone: list[str] = []
+
+    def spy(tables: dict[str, pd.DataFrame], file: str) -> list[Issue]:
+        checked_alone.append(file)
+        return validate_tables(tables, file)
+
+    monkeypatch.setattr("pipeline.validate.validate_tables", spy)
+    seed = extract_bytes(read("seed.txt"), Path("seed.txt"), "seed.txt")
+    assert isinstance(seed, Extracted) and seed.records["departments"]
+    repeated = {**seed.records, "departments": [*seed.records["departments"]] * 2}
+    files = ["a.txt", "b.txt", "repeated.txt"]
+    issues = contract_issues(records_to_batch([seed.records, seed.records, repeated]), files)
+    assert checked_alone == ["repeated.txt"]
+    assert issues[:2] == [[], []]
+    assert issues[2] and all(issue.location.table == "departments" for issue in issues[2])
+    assert issues[2] == validate_tables(
+        profile_tables(records_to_batch([repeated]), 0), "repeated.txt"
+    )

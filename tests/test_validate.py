@@ -6,9 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandera.errors
 import pytest
+from pandera.engines import pandas_engine
 
 from pipeline.codes import Code
+from pipeline.contract.dtypes import Text
 from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, Competences, Departments
 from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.extract.text import read_text
@@ -637,3 +640,27 @@ def test_only_the_vocabulary_columns_carry_vocabulary_metadata() -> None:
 def test_level_order_is_the_vocab_file_order() -> None:
     assert {("competences", "level"): vocab_file_terms("levels")} == ORDERED_CATEGORIES
     assert vocab_file_terms("levels") == ("Awareness", "Practitioner", "Expert")
+
+
+def test_text_dtype_answers_once_and_fails_as_pandera_string_does(
+    seed_text: str, rules: NormaliseRules
+) -> None:
+    """The contract's Text dtype checks a matching column with one answer (pandera's
+    STRING answers element by element, and then builds failure cases from it), and a
+    column holding a non-text value fails exactly as under STRING."""
+    tables = build_tables(seed_text, rules)
+    names = tables["competences"]["name"]
+    assert Text().check(pandas_engine.Engine.dtype(names.dtype), names) is True
+    broken = tables["competences"].astype({"name": object})
+    broken.loc[1, "name"] = 42
+    schema = TABLES["competences"].to_schema()
+    assert isinstance(schema.columns["name"].dtype, Text)
+    as_string = schema.update_column("name", dtype=pandas_engine.STRING())
+    failures = []
+    for each in (schema, as_string):
+        with pytest.raises(pandera.errors.SchemaErrors) as raised:
+            each.validate(broken, lazy=True)
+        failures.append(raised.value.failure_cases.to_dict("records"))
+    assert failures[0] == failures[1]
+    dtype_failures = [case for case in failures[0] if case["check"].startswith("dtype")]
+    assert [(case["column"], case["index"]) for case in dtype_failures] == [("name", 1)]

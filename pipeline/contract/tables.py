@@ -17,8 +17,13 @@ from pandera.typing import Series
 
 # Registers clean_text, clean_paragraphs and not_blank with pandera before the models use them.
 import pipeline.contract.checks  # noqa: F401
+from pipeline.contract.dtypes import Text
+from pipeline.contract.pandera_probe import answer_without_dask
 from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.model import SourceFormat
+
+# Before any schema is built (see pandera_probe).
+answer_without_dask()
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 COMPETENCE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*--[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -102,24 +107,24 @@ class _Table(pa.DataFrameModel):
 
 
 class Profiles(_Table):
-    profile_id: Series[str] = pa.Field(
+    profile_id: Series[Text] = pa.Field(
         unique=True,
         str_matches=SLUG,
         description="Lower-case ASCII slug of the title (transliterated from any script); "
         "stable across runs.",
     )
-    title: Series[str] = pa.Field(
+    title: Series[Text] = pa.Field(
         clean_text=(), not_blank=(), description="The job role's title, as the profile writes it."
     )
-    description: Series[str] = pa.Field(
+    description: Series[Text] = pa.Field(
         clean_paragraphs=(),
         not_blank=(),
         description="The profile's description; paragraphs separated by one blank line.",
     )
-    alliance: Series[str] = pa.Field(
+    alliance: Series[Text] = pa.Field(
         clean_text=(), not_blank=(), description="The alliance that published the profile."
     )
-    period: Series[str] = pa.Field(
+    period: Series[Text] = pa.Field(
         str_matches=PERIOD, clean_text=(), description="The project period, as 'YYYY-YYYY'."
     )
     period_start: Series[int] = pa.Field(
@@ -133,25 +138,25 @@ class Profiles(_Table):
         le=8,
         description="The lowest EQF level the profile names (Context table, Minimum EQF).",
     )
-    value_chain: Series[str] = pa.Field(
+    value_chain: Series[Text] = pa.Field(
         clean_text=(),
         not_blank=(),
         description="The battery value-chain segment (Context table, Value Chain).",
     )
-    source_file: Series[str] = pa.Field(
+    source_file: Series[Text] = pa.Field(
         description="The input file: its path relative to the folder it was found in, or "
         "its name when given directly."
     )
-    source_format: Series[str] = pa.Field(
+    source_format: Series[Text] = pa.Field(
         isin=list(get_args(SourceFormat)),
         description="How the input was read: 'text' (the tab-separated text export), "
         "'markdown' (pipe or HTML tables), 'docx' (a Word document, .docx or .docm) or "
         "'pdf'.",
     )
-    source_sha256: Series[str] = pa.Field(
+    source_sha256: Series[Text] = pa.Field(
         str_matches=SHA256, description="SHA-256 of the input file's bytes."
     )
-    extraction_method: Series[str] = _extraction_method(
+    extraction_method: Series[Text] = _extraction_method(
         "How the profile was read: 'ocr' when any page of its input was read by OCR (a PDF "
         "page without a text layer, a scan), so some of its rows in any table may be; 'text' "
         "otherwise."
@@ -180,23 +185,23 @@ class Profiles(_Table):
 
 
 class Occupations(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
     occupation_no: Series[int] = pa.Field(
         ge=1, description="Position in the profile's ESCO Occupations table, from 1."
     )
-    esco_code: Series[str] = pa.Field(
+    esco_code: Series[Text] = pa.Field(
         str_matches=ESCO_CODE,
         description="ESCO occupation code such as '2514.2.1' (text: keep trailing zeros).",
     )
-    esco_label: Series[str] = pa.Field(
+    esco_label: Series[Text] = pa.Field(
         clean_text=(), not_blank=(), description="ESCO occupation label."
     )
-    esco_uri: Series[str] = pa.Field(
+    esco_uri: Series[Text] = pa.Field(
         str_matches=ESCO_OCCUPATION_URI, description="ESCO occupation URI."
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
 
     @pa.dataframe_check(
@@ -213,11 +218,11 @@ class Occupations(_Table):
 
 
 class EqfLevels(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
     eqf_level: Series[int] = pa.Field(
         ge=1, le=8, description="An EQF level the profile targets ('6/7/8' gives three rows)."
     )
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence(
         "For a row read by OCR, the lowest confidence (percent, 0-100) Tesseract gave a word of "
         "the Context table's Minimum EQF value the row is read from. Empty when "
@@ -238,14 +243,14 @@ class EqfLevels(_Table):
 
 
 class Departments(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
     department_no: Series[int] = pa.Field(
         ge=1, description="Position in the Context table's Departments, from 1."
     )
-    department: Series[str] = _vocabulary_field("departments", "A department the role works in.")
+    department: Series[Text] = _vocabulary_field("departments", "A department the role works in.")
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
 
     @pa.dataframe_check(
@@ -262,16 +267,16 @@ class Departments(_Table):
 
 
 class Specialisations(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
     specialisation_no: Series[int] = pa.Field(
         ge=1, description="Position in the Context table's Specialisations, from 1."
     )
-    specialisation: Series[str] = pa.Field(
+    specialisation: Series[Text] = pa.Field(
         clean_text=(), not_blank=(), description="One specialisation (a job title)."
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
 
     @pa.dataframe_check(
@@ -288,8 +293,8 @@ class Specialisations(_Table):
 
 
 class Competences(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
-    competence_id: Series[str] = pa.Field(
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    competence_id: Series[Text] = pa.Field(
         unique=True,
         str_matches=COMPETENCE_ID,
         description="'<profile_id>--<slug of the name>' ('-2' for a repeated name); "
@@ -298,17 +303,17 @@ class Competences(_Table):
     competence_no: Series[int] = pa.Field(
         ge=1, description="Position of the competence in the profile, from 1."
     )
-    category: Series[str] = _vocabulary_field(
+    category: Series[Text] = _vocabulary_field(
         "categories", "The heading the competence is grouped under."
     )
-    category_note: Series[str] = pa.Field(
+    category_note: Series[Text] = pa.Field(
         nullable=True,
         clean_text=(),
         description="Text after the category heading's name, if any (e.g. a qualifier).",
     )
-    name: Series[str] = pa.Field(clean_text=(), not_blank=(), description="The competence's name.")
-    type: Series[str] = _vocabulary_field("types", "S for a skill, K for knowledge.")
-    level: Series[str] = _vocabulary_field(
+    name: Series[Text] = pa.Field(clean_text=(), not_blank=(), description="The competence's name.")
+    type: Series[Text] = _vocabulary_field("types", "S for a skill, K for knowledge.")
+    level: Series[Text] = _vocabulary_field(
         "levels", "Required level; ordered Awareness < Practitioner < Expert."
     )
     # An ordered categorical is sorted as text by some engines; the rank is not.
@@ -321,7 +326,7 @@ class Competences(_Table):
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
 
     @pa.dataframe_check(
@@ -338,17 +343,17 @@ class Competences(_Table):
 
 
 class CompetenceStatements(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
-    competence_id: Series[str] = pa.Field(str_matches=COMPETENCE_ID, description=_COMPETENCE_ID)
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    competence_id: Series[Text] = pa.Field(str_matches=COMPETENCE_ID, description=_COMPETENCE_ID)
     statement_no: Series[int] = pa.Field(
         ge=1, description="Position of the bullet in the Description/Context cell, from 1."
     )
-    statement: Series[str] = pa.Field(
+    statement: Series[Text] = pa.Field(
         clean_text=(), not_blank=(), description="One bullet of the Description/Context cell."
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
 
     @pa.dataframe_check(
@@ -365,17 +370,17 @@ class CompetenceStatements(_Table):
 
 
 class CompetenceEscoSkills(_Table):
-    profile_id: Series[str] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
-    competence_id: Series[str] = pa.Field(str_matches=COMPETENCE_ID, description=_COMPETENCE_ID)
+    profile_id: Series[Text] = pa.Field(str_matches=SLUG, description=_PROFILE_ID)
+    competence_id: Series[Text] = pa.Field(str_matches=COMPETENCE_ID, description=_COMPETENCE_ID)
     esco_skill_no: Series[int] = pa.Field(
         ge=1, description="Position of the label in the ESCO skills cell, from 1."
     )
-    esco_skill: Series[str] = pa.Field(
+    esco_skill: Series[Text] = pa.Field(
         clean_text=(), not_blank=(), description="One ESCO skill label."
     )
     source_line: Series[pd.Int64Dtype] = _source_line()
     source_page: Series[pd.Int64Dtype] = _source_page()
-    extraction_method: Series[str] = _extraction_method()
+    extraction_method: Series[Text] = _extraction_method()
     ocr_confidence: Series[pd.Int64Dtype] = _ocr_confidence()
 
     @pa.dataframe_check(
