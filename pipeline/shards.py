@@ -43,6 +43,10 @@ from pipeline.stages.tables import Tables, records_to_frame
 # Arrow bytes buffered before they are written as a run: a run's sort and write then cost a
 # bounded, small multiple of this, whatever the number of profiles.
 SPILL_BYTES = 16 * 2**20
+# What a buffered row counts for until a run of its table has been written (then the
+# average row of the runs so far): Arrow's nbytes of every file's slices cost the run as
+# much as storing them.
+FIRST_ROW_BYTES = 256
 # Profiles per chunk of the merged dataset (the writers' unit).
 CHUNK_PROFILES = 250
 # Rows a run's reader holds per table at a time.
@@ -140,7 +144,9 @@ class ShardStore:
             self._held = os.open(self.folder / _HELD, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             fcntl.flock(self._held, fcntl.LOCK_EX)
         self._buffer: list[tuple[str, int, dict[str, pa.Table]]] = []
-        self._buffered = 0
+        self._buffered = 0.0
+        # Per table: the bytes and rows written as runs so far (see FIRST_ROW_BYTES).
+        self._written = {name: [0, 0] for name in TABLES}
         self._runs: list[_Run] = []
         self._merges = 0  # rounds of _merge_runs so far
         # Per table, per run: where each range of hashes starts in its key file.
@@ -173,11 +179,17 @@ class ShardStore:
     def add(self, owner: int, profile_id: str, tables: ArrowTables) -> None:
         """The tables of input number `owner`, an ok result's (each in shard_schema)."""
         self.profile_ids[owner] = profile_id
-        self._rows[owner] = tuple(tables[name].num_rows for name in TABLES)
+        rows = self._rows[owner] = tuple(tables[name].num_rows for name in TABLES)
         self._buffer.append((profile_id, owner, dict(tables)))
-        self._buffered += sum(table.nbytes for table in tables.values())
+        self._buffered += sum(
+            count * self._row_bytes(name) for name, count in zip(TABLES, rows, strict=True)
+        )
         if self._buffered >= SPILL_BYTES:
             self.flush()
+
+    def _row_bytes(self, table: str) -> float:
+        written, rows = self._written[table]
+        return written / rows if rows else FIRST_ROW_BYTES
 
     def keep(self, owner: int, result: FileResult, arrow: ArrowTables | None = None) -> FileResult:
         """Input number `owner`'s result with its tables (as frames, or else `arrow`) and
@@ -241,12 +253,14 @@ class ShardStore:
         for position, name in enumerate(TABLES):
             data = pa.concat_tables([tables[name] for _pid, _owner, tables in self._buffer])
             pq.write_table(data, folder / f"{name}.parquet", row_group_size=READ_ROWS)
+            self._written[name][0] += data.nbytes
+            self._written[name][1] += data.num_rows
             sizes = [self._rows[owner][position] for owner in owners]
             self._index(name, data, np.repeat(np.array(owners, dtype=np.int64), sizes), folder)
         for owner in owners:
             self._run_of[owner] = number
         self._runs.append(_Run(folder, owners))
-        self._buffer, self._buffered = [], 0
+        self._buffer, self._buffered = [], 0.0
 
     def _index(self, table: str, data: pa.Table, owners: np.ndarray, folder: Path) -> None:
         """Each row's key hash, input and row number in the run, sorted by hash, on disk."""

@@ -77,6 +77,8 @@ class _Task:
     sha256s: dict[int, str] = field(default_factory=dict)
     # Pages of the current file read by OCR so far: each gave it OCR_PAGE_S more time.
     ocr_pages: int = 0
+    # When the worker's memory was last read (every message from a worker wakes the run).
+    memory_read: float = -math.inf
 
     @property
     def input(self) -> Input:
@@ -288,7 +290,8 @@ def _receive(
 
 
 def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
-    if time.monotonic() > task.deadline:
+    now = time.monotonic()
+    if now > task.deadline:
         return _rejected(
             task.input,
             Code.TIMEOUT,
@@ -303,6 +306,9 @@ def _over_limits(task: _Task, limits: Limits) -> Verdict | None:
             "with a larger --timeout",
             sha256=task.sha256,
         )
+    if now < task.memory_read + _POLL_SECONDS:
+        return None
+    task.memory_read = now
     pid = task.process.pid
     if pid is not None and _rss_bytes(pid) > limits.max_memory_mb * 1024 * 1024:
         return _memory_verdict(task, limits)

@@ -13,6 +13,7 @@ it. Unset (always, outside the tests), each costs one environment lookup.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -124,9 +125,8 @@ def write_outputs(
 
 def _write_staged(out_dir: Path, outputs: Outputs) -> None:
     with _staged(out_dir) as staging:
-        sinks = TableSinks(
-            staging, outputs.formats, arrow_schema, json_bytes, lambda p: _inside(staging, p)
-        )
+        inside = functools.partial(_inside, staging.resolve())
+        sinks = TableSinks(staging, outputs.formats, arrow_schema, json_bytes, inside)
         shown = ReportProfiles(DETAILED_PROFILES)
         try:
             for chunk in _at_least_one(outputs.chunks):
@@ -238,8 +238,9 @@ def issue_to_json(issue: Issue) -> dict[str, Any]:
 
 
 def _inside(root: Path, target: Path) -> Path:
-    """Guard: no name taken from a document may lead a write outside the output folder."""
-    if not target.resolve().is_relative_to(root.resolve()):
+    """Guard: no name taken from a document may lead a write outside the output folder
+    (root, resolved already)."""
+    if not target.resolve().is_relative_to(root):
         raise OutputError(f"refusing to write {target}: it is outside the output folder")
     return target
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pandera.errors
 import pytest
+from pandas.core.arrays.string_arrow import ArrowStringArray
 from pandera.engines import pandas_engine
 
 from pipeline.codes import Code
+from pipeline.contract.checks import LEFTOVER_MARKUP, LEFTOVER_MARKUP_PARAGRAPHS, SPACE
 from pipeline.contract.dtypes import Text
 from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, Competences, Departments
 from pipeline.contract.vocabulary import load_vocabulary
@@ -664,3 +669,22 @@ def test_text_dtype_answers_once_and_fails_as_pandera_string_does(
     assert failures[0] == failures[1]
     dtype_failures = [case for case in failures[0] if case["check"].startswith("dtype")]
     assert [(case["column"], case["index"]) for case in dtype_failures] == [("name", 1)]
+
+
+def test_the_markup_checks_run_in_arrow_and_match_as_python_does() -> None:
+    """SPACE is Python's \\s spelt out (pandas would run a pattern holding \\s in Python,
+    value by value), and the checks find in Arrow what Python's re finds."""
+    spaces = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    matched = {chr(code) for code in range(sys.maxunicode + 1) if re.fullmatch(SPACE, chr(code))}
+    assert matched == spaces
+    values = ["ok", " lead", "trail ", "a  b", "a\u00a0", "\u2003x", "• item", "-", "x\n", "a\nb"]
+    values += ["a\n\nb", "a\n\n\nb", "<b>", "tab\there", "•\n", "x\u3000", "\u202f", ""]
+    column = pd.Series(values, dtype="str")
+    for pattern in (LEFTOVER_MARKUP, LEFTOVER_MARKUP_PARAGRAPHS):
+        assert column.dtype.storage == "pyarrow"
+        in_arrow = column.str.contains(pattern, regex=True).tolist()
+        assert in_arrow == [re.search(pattern, value) is not None for value in values]
+    # What makes pandas run a pattern in Python's re instead (pandas 3's own test of it).
+    arrow = pd.array(["x"], dtype="str")
+    assert isinstance(arrow, ArrowStringArray)
+    assert not arrow._needs_python_regex(LEFTOVER_MARKUP)
