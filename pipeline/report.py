@@ -18,6 +18,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.model import PagePicture
+from pipeline.row_spool import RowSpool
 from pipeline.stages.tables import frame_to_records
 
 REPORT = "report.html"
@@ -55,7 +56,7 @@ class ReportProfiles:
     def __init__(self, detailed: int) -> None:
         self._count = detailed
         self.detailed: dict[str, pd.DataFrame] = {}
-        self.listed: list[dict[str, Any]] = []
+        self.listed = RowSpool()  # on disk: a line for each profile of the run
         self._seen = 0
 
     def add(self, tables: Mapping[str, pd.DataFrame]) -> None:
@@ -71,8 +72,8 @@ class ReportProfiles:
                 if self.detailed
                 else first
             )
-        self.listed += frame_to_records(
-            profiles.iloc[room:][["profile_id", "title", "source_file"]]
+        self.listed.extend(
+            frame_to_records(profiles.iloc[room:][["profile_id", "title", "source_file"]])
         )
         self._seen += len(profiles)
 
@@ -84,7 +85,7 @@ class ReportInputs:
 
     def __init__(self, detailed: int | None = None) -> None:
         self._detailed = DETAILED_FILES if detailed is None else detailed
-        self.lines: list[dict[str, Any]] = []
+        self.lines = RowSpool()  # on disk: a line for each input of the run
         self.rejected: list[dict[str, Any]] = []
         self.warned: list[dict[str, Any]] = []
         self.rejected_count = self.warned_count = self.warning_count = 0
@@ -114,7 +115,7 @@ _LINE_KEYS = ("source_file", "source_format", "status", "profile_id", "sha256")
 def report_pieces(
     manifest: Mapping[str, Any],
     detailed: Mapping[str, pd.DataFrame],
-    listed: Sequence[Mapping[str, Any]],
+    listed: RowSpool,
     pictures: Mapping[str, Sequence[PagePicture]] | None = None,
     inputs: ReportInputs | None = None,
 ) -> Iterator[str]:
@@ -140,7 +141,7 @@ def report_pieces(
         "more_rejected": inputs.rejected_count - len(inputs.rejected),
         "more_warned": inputs.warned_count - len(inputs.warned),
         "profiles": profile_views(detailed),
-        "more_profiles": list(listed),
+        "more_profiles": listed,
         "detailed_profiles": DETAILED_PROFILES,
         "pictures": _pictured(pictures or {}, [*inputs.rejected, *inputs.warned]),
         "anchor": anchor,
