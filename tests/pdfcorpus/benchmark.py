@@ -1,4 +1,5 @@
-"""Extraction speed on the fixture corpus, in pages per second: `make benchmark`.
+"""Extraction speed on the fixture corpus per producer, in pages per second:
+`python -m tests.pdfcorpus.benchmark` (the budgets are `make benchmark`'s, benchmarks/scale.py).
 
 A benchmark run, not a test: it renders our own corpus once, loads the committed PDFs of
 the independent producers, then times (best of --repeat, one process) per producer the
