@@ -15,7 +15,8 @@
    --no-cache` on copies of the seed with distinct titles, with --jobs 1 and --jobs 2
    (best of --repeat), and on one profile (the cost of a run before its first file). Per
    core = profiles per second / jobs; the parent's share (checking and writing) is not
-   counted as a core.
+   counted as a core. Beside them, without a budget, the rate past the first profile:
+   what each further profile costs once a run has started.
 3. The parent's peak RSS at each of --sizes profiles: run() in a fresh process each
    (benchmarks/peak_rss.py), which reports its own peak, not its workers'.
 4. Dask: profiles per second of a LocalCluster of 2 workers over 1 on --dask-pdfs copies of
@@ -281,6 +282,16 @@ def text_figures(count: int, repeat: int, work: Path) -> list[Figure]:
         Figure("text speed-up, 2 local workers / 1", two / one, "x"),
         Figure("text run on 1 profile, --jobs 1", best[1, 1], "s"),
         Figure("text run on 1 profile, --jobs 2", best[1, 2], "s"),
+        *(
+            Figure(
+                f"text profiles/s past the first, --jobs {jobs}",
+                (count - 1) / (best[count, jobs] - best[1, jobs]),
+                "profiles/s",
+                note="what each further profile costs: (profiles - 1) / (run - run on 1)",
+            )
+            for jobs in (1, 2)
+            if best[count, jobs] > best[1, jobs]
+        ),
     ]
 
 
