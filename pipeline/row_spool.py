@@ -42,9 +42,6 @@ class RowSpool:
         for row in rows:
             self.append(row)
 
-    def close(self) -> None:
-        self._file.close()
-
     def __len__(self) -> int:
         return self._count
 

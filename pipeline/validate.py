@@ -11,7 +11,7 @@ import pandera.errors
 
 from pipeline.codes import Code
 from pipeline.contract.checks import CHECK_ERRORS
-from pipeline.contract.tables import FOREIGN_KEYS, TABLES
+from pipeline.contract.tables import FOREIGN_KEYS, TABLES, unique_keys
 from pipeline.contract.vocabulary import load_vocabulary
 from pipeline.model import Issue, Location
 from pipeline.stages.tables import Batch, profile_tables
@@ -107,12 +107,9 @@ def _pandera_rows(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.nda
 
 def _repeated_in_a_profile(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.ndarray:
     """The positions of the rows whose unique columns repeat another row of their profile."""
-    schema = TABLES[table].to_schema()
-    keys = [[name] for name, column in schema.columns.items() if column.unique]
-    keys += [list(schema.unique)] if schema.unique else []
     repeated = np.zeros(len(frame), dtype=bool)
-    for key in keys:
-        scoped = frame[key].assign(_profile=owners)
+    for key in unique_keys(table):
+        scoped = frame[list(key)].assign(_profile=owners)
         repeated |= scoped.duplicated(keep=False).to_numpy()
     return np.flatnonzero(repeated)
 

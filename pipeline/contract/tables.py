@@ -409,11 +409,17 @@ TABLES: dict[str, type[_Table]] = {
 }
 
 
+def unique_keys(table: str) -> list[tuple[str, ...]]:
+    """Every column or column combination the table holds unique: each column unique on its
+    own, then the table's unique combination."""
+    schema = TABLES[table].to_schema()
+    keys = [(name,) for name, column in schema.columns.items() if column.unique]
+    return keys + ([tuple(schema.unique)] if schema.unique else [])
+
+
 def primary_key(table: str) -> tuple[str, ...]:
     """The column that is unique on its own, else the table's unique column combination."""
-    schema = TABLES[table].to_schema()
-    single = tuple(name for name, column in schema.columns.items() if column.unique)
-    return single or tuple(schema.unique or ())
+    return unique_keys(table)[0]
 
 
 @dataclass(frozen=True)
