@@ -56,6 +56,8 @@ def publish(
                 for position in store.pictured()
             }
         ),
+        store.parts.read(store.in_order(kept)),
+        store.published_documents(kept) if "json" in settings.formats else None,
     )
     report = RunReport(
         verdicts, typed=typed, from_cache=from_cache, rows=rows, out_dir=settings.out_dir

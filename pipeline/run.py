@@ -68,7 +68,7 @@ def run(
     from pipeline.dataset import publish
     from pipeline.shards import ShardStore
 
-    with ShardStore(settings.out_dir) as store:
+    with ShardStore(settings.out_dir, settings.formats) as store:
         verdicts, from_cache = _results(ordered, settings, progress, say, store)
         if keys is None:
             return publish(ordered, verdicts, store, settings, say, from_cache)

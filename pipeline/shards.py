@@ -6,8 +6,8 @@ holds.
 Results are buffered as Arrow and written, once SPILL_BYTES have gathered, as one sorted
 run: a Parquet file per table, the files' rows in (profile_id, input) order, and beside it
 each row's key hash, input and row number, sorted by hash. The dataset is read back by
-merging the runs (every run is in the dataset's order already; more than MAX_RUNS are first
-merged into longer ones, MAX_RUNS at a time), CHUNK_PROFILES profiles at a time, skipping
+merging the runs (every run is in the dataset's order already; of more than MAX_RUNS, the
+shortest are first merged into one), CHUNK_PROFILES profiles at a time, skipping
 the inputs that the checks across files rejected. The keys shared across
 inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), each run's
 part read from its key file.
@@ -36,7 +36,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.contract.tables import TABLES, primary_key
+from pipeline.defaults import FORMATS
 from pipeline.disk import cannot_write
+from pipeline.encoded import PartsSpool
 from pipeline.model import FileResult, PagePicture
 from pipeline.stages.tables import Tables, records_to_frame
 
@@ -135,7 +137,7 @@ class ShardStore:
     A disk that refuses a write is the steward's error (disk.cannot_write), as for the
     outputs."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, formats: Sequence[str] = FORMATS) -> None:
         self._out_dir = out_dir
         target = out_dir.resolve()  # beside what a symlinked --out points at, as write does
         with self._writing():
@@ -143,6 +145,8 @@ class ShardStore:
             self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}{_KIND}", dir=target.parent))
             self._held = os.open(self.folder / _HELD, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             fcntl.flock(self._held, fcntl.LOCK_EX)
+            # Each input's share of the published CSV and JSON, encoded as it arrives.
+            self.parts = PartsSpool(self.folder, formats)
         self._buffer: list[tuple[str, int, dict[str, pa.Table]]] = []
         self._buffered = 0.0
         # Per table: the bytes and rows written as runs so far (see FIRST_ROW_BYTES).
@@ -172,6 +176,7 @@ class ShardStore:
     def close(self) -> None:
         for run in self._runs:
             run.readers.clear()
+        self.parts.close()
         shutil.rmtree(self.folder, ignore_errors=True)
         with suppress(OSError):
             os.close(self._held)
@@ -179,6 +184,8 @@ class ShardStore:
     def add(self, owner: int, profile_id: str, tables: ArrowTables) -> None:
         """The tables of input number `owner`, an ok result's (each in shard_schema)."""
         self.profile_ids[owner] = profile_id
+        with self._writing():
+            self.parts.add(owner, tables)
         rows = self._rows[owner] = tuple(tables[name].num_rows for name in TABLES)
         self._buffer.append((profile_id, owner, dict(tables)))
         self._buffered += sum(
@@ -358,7 +365,7 @@ class ShardStore:
         self.flush()
         self._merge_runs()
         size = size or CHUNK_PROFILES
-        ordered = sorted(inputs, key=lambda owner: (self.profile_ids[owner], owner))
+        ordered = self.in_order(inputs)
         # Where each run's reading stands: the next of its inputs to read.
         next_of = [0] * len(self._runs)
         for start in range(0, len(ordered), size):
@@ -381,13 +388,28 @@ class ShardStore:
             }
             release_memory()
 
+    def published_documents(self, kept: set[int]) -> Path:
+        """The folder of the JSON documents of these inputs' profiles, and of no other's."""
+        return self.parts.published_documents(
+            profile_id for owner, profile_id in self.profile_ids.items() if owner not in kept
+        )
+
+    def in_order(self, inputs: set[int]) -> list[int]:
+        """These inputs in the dataset's order: by profile_id, then by position."""
+        return sorted(inputs, key=lambda owner: (self.profile_ids[owner], owner))
+
     def _merge_runs(self) -> None:
-        """Merge the runs, MAX_RUNS at a time, into longer ones until at most MAX_RUNS are
-        left: reading the dataset then holds MAX_RUNS runs open, however many results the
-        run gathered. The key files are not carried over: shared_keys comes first."""
+        """Merge runs into longer ones until at most MAX_RUNS are left: reading the dataset
+        then holds MAX_RUNS runs open, however many results the run gathered. The shortest
+        runs are merged, no more of them than it takes: every row merged is read and
+        written once more. The key files are not carried over: shared_keys comes first."""
         while len(self._runs) > MAX_RUNS:
-            groups = [self._runs[at : at + MAX_RUNS] for at in range(0, len(self._runs), MAX_RUNS)]
-            self._runs = [self._merged(group, number) for number, group in enumerate(groups)]
+            merging = min(max(MAX_RUNS, 2), len(self._runs) - MAX_RUNS + 1)
+            by_length = sorted(range(len(self._runs)), key=lambda at: len(self._runs[at].owners))
+            chosen = set(by_length[:merging])
+            group = [run for at, run in enumerate(self._runs) if at in chosen]
+            kept = [run for at, run in enumerate(self._runs) if at not in chosen]
+            self._runs = [*kept, self._merged(group, len(kept))]
             for number, run in enumerate(self._runs):
                 for owner in run.owners:
                     self._run_of[owner] = number
@@ -395,10 +417,7 @@ class ShardStore:
 
     def _merged(self, group: list[_Run], number: int) -> _Run:
         """One run of the group's rows, in the dataset's order; the group's folders removed."""
-        owners = sorted(
-            (owner for run in group for owner in run.owners),
-            key=lambda owner: (self.profile_ids[owner], owner),
-        )
+        owners = self.in_order({owner for run in group for owner in run.owners})
         folder = self.folder / f"merge-{self._merges:03d}-{number:05d}"
         with self._writing():
             folder.mkdir()

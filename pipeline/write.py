@@ -13,7 +13,6 @@ it. Unset (always, outside the tests), each costs one environment lookup.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-import orjson
 import pandas as pd
 import pyarrow as pa
 
@@ -35,7 +33,7 @@ from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.contract.vocabulary import vocabulary_hashes
 from pipeline.describe import data_dictionary, datapackage
 from pipeline.disk import cannot_write
-from pipeline.errors import OutputError
+from pipeline.encoded import Parts, json_bytes
 from pipeline.lock import WAIT_FOR_LOCK_S, output_lock
 from pipeline.model import Issue, PagePicture, Verdict, printable_name
 from pipeline.out_dir import GENERATOR, MANIFEST, check_output_dir
@@ -71,6 +69,10 @@ class Outputs:
     options: Mapping[str, Any] = field(default_factory=dict)
     # Pictures of the PDF pages where problems are, by published source_file.
     pictures: Mapping[str, Sequence[PagePicture]] = field(default_factory=dict)
+    # The published profiles' shares of the CSV and JSON tables, in profile_id order (read
+    # once, as written), and the folder of their JSON documents (moved into the output).
+    parts: Iterable[Parts] = ()
+    documents: Path | None = None
 
 
 def recover_interrupted(out_dir: Path) -> None:
@@ -125,16 +127,23 @@ def write_outputs(
 
 def _write_staged(out_dir: Path, outputs: Outputs) -> None:
     with _staged(out_dir) as staging:
-        inside = functools.partial(_inside, staging.resolve())
-        sinks = TableSinks(staging, outputs.formats, arrow_schema, json_bytes, inside)
+        sinks = TableSinks(staging, outputs.formats, arrow_schema)
         shown = ReportProfiles(DETAILED_PROFILES)
         try:
             for chunk in _at_least_one(outputs.chunks):
                 chunk = with_output_dtypes(chunk)
                 sinks.write(chunk)
                 shown.add(chunk)
+            for parts in outputs.parts:
+                sinks.add(parts)
         finally:
             sinks.close()
+        if "json" in outputs.formats:
+            profiles = staging / "json" / "profiles"
+            if outputs.documents is None:
+                profiles.mkdir()
+            else:
+                outputs.documents.rename(profiles)
         write_json_ending_in_list(
             {}, "issues", validation_issues(outputs), staging / "validation.json"
         )
@@ -197,13 +206,6 @@ def write_json(data: Any, path: Path) -> None:
     write_bytes(json_bytes(data), path)
 
 
-def json_bytes(data: Any) -> bytes:
-    """UTF-8 JSON indented by two spaces and ending in a newline: the text of
-    json.dumps(data, ensure_ascii=False, indent=2), from a compiled encoder."""
-    options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
-    return orjson.dumps(data, option=options)
-
-
 def write_text(text: str, path: Path) -> None:
     write_bytes(text.encode("utf-8"), path)
 
@@ -235,14 +237,6 @@ def issue_to_json(issue: Issue) -> dict[str, Any]:
         "hint": printable_name(issue.hint),
         "text": printable_name(str(issue)),
     }
-
-
-def _inside(root: Path, target: Path) -> Path:
-    """Guard: no name taken from a document may lead a write outside the output folder
-    (root, resolved already)."""
-    if not target.resolve().is_relative_to(root):
-        raise OutputError(f"refusing to write {target}: it is outside the output folder")
-    return target
 
 
 def validation_report(outputs: Outputs) -> dict[str, Any]:

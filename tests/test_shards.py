@@ -14,15 +14,23 @@ import pytest
 
 from pipeline import shards
 from pipeline.contract.tables import TABLES
+from pipeline.defaults import FORMATS
 from pipeline.discover import discover_inputs
+from pipeline.encoded import encode, json_bytes
 from pipeline.model import FileResult, PagePicture
 from pipeline.process import process_files
 from pipeline.run import run
 from pipeline.settings import Settings
 from pipeline.shards import ShardStore, frames_to_arrow, remove_abandoned
-from pipeline.stages.tables import Tables, concat_tables, frame_to_records, with_output_dtypes
+from pipeline.stages.tables import (
+    Tables,
+    concat_tables,
+    frame_to_records,
+    tables_to_documents,
+    with_output_dtypes,
+)
 from pipeline.table_sinks import TableSinks
-from pipeline.write import arrow_schema, json_bytes
+from pipeline.write import arrow_schema
 from tests.conftest import SEED
 
 TITLE = "Embedded System and BMS Engineers"
@@ -93,15 +101,21 @@ def test_the_dataset_read_back_is_the_results_in_profile_id_order(
 def test_tables_written_chunk_by_chunk_are_the_bytes_of_the_whole_tables(
     results: list[FileResult], tmp_path: Path
 ) -> None:
+    """Parquet a chunk of profiles at a time, CSV and JSON a profile's Parts at a time:
+    the whole tables, and the CSV and JSON text pandas and the json module write."""
     kept = set(range(len(results)))
     whole = with_output_dtypes(in_memory(results, kept))
+    order = sorted(kept, key=lambda i: (results[i].verdict.profile_id, i))
+    encoded = [encode(frames_to_arrow(results[i].tables or {}), FORMATS) for i in order]
     written = {}
     for chunk in (1, 3, 1000):
         folder = tmp_path / f"chunk-{chunk}"
-        sinks = TableSinks(folder, ("csv", "json", "parquet"), arrow_schema, json_bytes, Path)
+        sinks = TableSinks(folder, FORMATS, arrow_schema)
         for start in range(0, len(results), chunk):
             ids = sorted(r.verdict.profile_id for r in results)[start : start + chunk]
             sinks.write({name: _rows_of(whole[name], ids) for name in TABLES})
+        for parts, _documents in encoded:
+            sinks.add(parts)
         sinks.close()
         written[chunk] = {
             p.relative_to(folder).as_posix(): p.read_bytes()
@@ -112,13 +126,16 @@ def test_tables_written_chunk_by_chunk_are_the_bytes_of_the_whole_tables(
             back = pd.read_parquet(folder / "parquet" / f"{name}.parquet")
             pd.testing.assert_frame_equal(back, frame.reset_index(drop=True))
     assert written[1] == written[3] == written[1000]
-    # ... and are what pandas and the json module write for the whole tables.
     for name, frame in whole.items():
         csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         assert written[3][f"csv/{name}.csv"] == csv
         text = json.dumps(frame_to_records(frame), ensure_ascii=False, indent=2) + "\n"
         assert written[3][f"json/{name}.json"] == text.encode("utf-8")
-    assert sum(key.startswith("json/profiles/") for key in written[3]) == len(results)
+    # Each profile's document is the nested document of its rows.
+    documents = tables_to_documents(whole)
+    for _parts, each in encoded:
+        [(profile_id, document)] = each.items()
+        assert document == json_bytes(documents[profile_id])
 
 
 def _rows_of(frame: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
@@ -126,7 +143,7 @@ def _rows_of(frame: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
 
 
 def test_empty_tables_are_a_header_and_an_empty_array(tmp_path: Path) -> None:
-    sinks = TableSinks(tmp_path, ("csv", "json"), arrow_schema, json_bytes, Path)
+    sinks = TableSinks(tmp_path, ("csv", "json"), arrow_schema)
     sinks.write(shards.empty_tables())
     sinks.close()
     assert (tmp_path / "json" / "profiles.json").read_bytes() == b"[]\n"

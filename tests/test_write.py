@@ -13,10 +13,13 @@ from pipeline import write
 from pipeline.cache_key import CACHE_FOLDER
 from pipeline.contract.tables import TABLES, columns
 from pipeline.contract.vocabulary import load_vocabulary
+from pipeline.encoded import encode
 from pipeline.errors import StewardError
 from pipeline.exits import EXIT_IO_ERROR
 from pipeline.run import run
 from pipeline.settings import Settings
+from pipeline.shards import empty_tables, frames_to_arrow
+from pipeline.stages.tables import records_to_frame
 from pipeline.table_sinks import TableSinks
 from tests.conftest import SEED, authored_profiles
 
@@ -116,10 +119,10 @@ def test_a_failed_write_leaves_the_previous_output_intact(
     run([SEED], Settings(out_dir=target, formats=("csv",)))
     before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
-    def disk_full(self: TableSinks, name: str, frame: pd.DataFrame) -> None:
+    def disk_full(self: TableSinks, chunk: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(TableSinks, "_write_parquet", disk_full)
+    monkeypatch.setattr(TableSinks, "write", disk_full)
     with pytest.raises(StewardError, match=r"^the disk is full: ") as raised:
         run([SEED], Settings(out_dir=target))
     assert raised.value.exit_code == EXIT_IO_ERROR
@@ -197,3 +200,42 @@ def test_json_written_an_item_at_a_time_is_json_written_whole(
         written = path.read_bytes()
     whole = json.dumps({**head, "inputs": items}, ensure_ascii=False, indent=2) + "\n"
     assert written == whole.encode("utf-8")
+
+
+_CSV_TEXT = st.text(st.sampled_from(list("ab ,\"\n\r\t;\\'é€\u2028\x00")), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _CSV_TEXT, st.integers(-(2**40), 2**40), _CSV_TEXT, st.none() | st.integers(0, 10**6)
+        ),
+        max_size=6,
+    )
+)
+def test_csv_is_the_text_pandas_writes(rows: list[tuple[str, int, str, int | None]]) -> None:
+    """A table's CSV is written with the csv module from Arrow's values (encoded.encode):
+    the bytes pandas' to_csv gives, for quotes, separators, line breaks and missing values
+    alike."""
+    records = [
+        {
+            "profile_id": "p",
+            "competence_id": competence,
+            "statement_no": number,
+            "statement": statement,
+            "source_line": number,
+            "source_page": page,
+            "extraction_method": "text",
+            "ocr_confidence": None,
+        }
+        for competence, number, statement, page in rows
+    ]
+    frame = records_to_frame("competence_statements", records)
+    parts, _ = encode(frames_to_arrow({**empty_tables(), "competence_statements": frame}), ["csv"])
+    with tempfile.TemporaryDirectory() as folder:
+        sinks = TableSinks(Path(folder), ("csv",), write.arrow_schema)
+        sinks.add(parts)
+        sinks.close()
+        written = (Path(folder) / "csv" / "competence_statements.csv").read_bytes()
+    assert written == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
