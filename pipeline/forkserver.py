@@ -13,21 +13,29 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from pipeline.mp_tempdir import claim_temp_dir
 
 PRELOAD = ["pipeline.workers", "pipeline.warm"]
+# The readers of PDF and Word files and the page pictures (PDFium, pdfminer, Pillow,
+# python-docx): a tenth of a second more for the server to load, which a run of text files
+# does without. A server runs for the rest of its process with what it first loaded: a
+# later run with such files in the same process has each worker load them.
+DOCUMENT_READERS = ["pipeline.extract.pdf", "pipeline.extract.docx", "pipeline.pictures"]
 
 
-def worker_context() -> ForkServerContext | SpawnContext:
+def worker_context(documents: bool = True) -> ForkServerContext | SpawnContext:
+    """The context workers start from; its server, once started, preloads the pipeline and,
+    with `documents`, DOCUMENT_READERS."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         forkserver = multiprocessing.get_context("forkserver")
-        forkserver.set_forkserver_preload(PRELOAD)
+        forkserver.set_forkserver_preload(PRELOAD + (DOCUMENT_READERS if documents else []))
         claim_temp_dir()  # where the forkserver's socket goes; killed runs' folders go
         return forkserver
     return multiprocessing.get_context("spawn")
 
 
-def start_early() -> None:
-    """Start the forkserver now, if the platform has one: it imports the pipeline in its
-    own process while this one goes on, instead of when the first worker is asked for."""
-    if isinstance(worker_context(), ForkServerContext):
+def start_early(documents: bool = True) -> None:
+    """Start the forkserver now, if the platform has one: it imports the pipeline (and the
+    document readers, if `documents`) in its own process while this one goes on, instead of
+    when the first worker is asked for."""
+    if isinstance(worker_context(documents), ForkServerContext):
         from multiprocessing import forkserver
 
         forkserver.ensure_running()

@@ -20,3 +20,8 @@ FORMATS_BY_SUFFIX: dict[str, SourceFormat] = {
 
 def source_format(path: PurePath) -> SourceFormat | None:
     return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+
+
+# Formats whose files take a tenth of a second or more each (text files take milliseconds),
+# read with PDFium, pdfminer, Pillow or python-docx.
+HEAVY_FORMATS = frozenset({"pdf", "docx"})

@@ -19,7 +19,8 @@ from pipeline.extract import (
     extract_document,
     source_format,
 )
-from pipeline.extract.pdf import PdfLayout, Trace
+from pipeline.extract.pdf_layout import Trace
+from pipeline.extract.pdf_model import PdfLayout
 from pipeline.inputs import link_loop
 from pipeline.model import (
     FileResult,
@@ -30,7 +31,6 @@ from pipeline.model import (
     Verdict,
     printable_name,
 )
-from pipeline.pictures import problem_pictures
 from pipeline.stages.normalise import NormaliseRules, document_to_profile
 from pipeline.stages.tables import (
     Batch,
@@ -307,4 +307,7 @@ def _pictures(
     number is already the place)."""
     if source.format != "pdf" or not verdict.issues:
         return ()
+    # Here, not above: drawing needs PDFium and Pillow, which a run of text never loads.
+    from pipeline.pictures import problem_pictures
+
     return problem_pictures(data, source, verdict.issues, trace=trace)

@@ -9,6 +9,7 @@ data does.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from importlib.resources import files
 from shlex import quote
@@ -33,6 +34,8 @@ PICTURED_FILES = 50
 # so that a run of 10,000 profiles still gives a report a browser opens at once. Each one
 # is in full in json/profiles/<profile_id>.json.
 DETAILED_PROFILES = 200
+# The report is written in pieces of about this many characters.
+PIECE_CHARACTERS = 2**16
 # Rejected files, and files with warnings, whose problems the report lists (each kind); the
 # others are counted, their problems in validation.json and manifest.json.
 DETAILED_FILES = 200
@@ -150,7 +153,22 @@ def report_pieces(
         "data_uri": data_uri,
         "shown_per_kind": SHOWN_PER_KIND,
     }
-    return _template().generate(**context)
+    return _pieces(_template().generate(**context))
+
+
+def _pieces(rendered: Iterator[str]) -> Iterator[str]:
+    """The rendering in pieces of about PIECE_CHARACTERS: the template yields every
+    expression on its own (hundreds of thousands for a big run), each a write."""
+    held: list[str] = []
+    size = 0
+    for piece in rendered:
+        held.append(piece)
+        size += len(piece)
+        if size >= PIECE_CHARACTERS:
+            yield "".join(held)
+            held, size = [], 0
+    if held:
+        yield "".join(held)
 
 
 def _first_profiles(tables: Mapping[str, pd.DataFrame], count: int) -> dict[str, pd.DataFrame]:
@@ -220,9 +238,11 @@ def data_uri(picture: PagePicture) -> str:
 def anchor(*parts: object) -> str:
     """An id attribute value from any text: letters, digits and dashes."""
     text = "-".join(str(part) for part in parts)
-    return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower() or "x"
+    return _NOT_ALNUM.sub("-", text).strip("-").lower() or "x"
 
 
+# What str.isalnum() refuses: re's \w is isalnum() and the underscore.
+_NOT_ALNUM = re.compile(r"[\W_]")
 _LOCATION_KEYS = ("file", "page", "line", "table", "column", "row")
 
 

@@ -16,6 +16,7 @@ from pipeline import freshness
 from pipeline.cache_key import Fingerprint, fingerprint
 from pipeline.discover import unique_inputs
 from pipeline.forkserver import start_early
+from pipeline.formats import HEAVY_FORMATS, source_format
 from pipeline.inputs import Input, display_path, refused_result
 from pipeline.model import FileResult
 from pipeline.out_dir import check_output_dir
@@ -64,7 +65,8 @@ def run(
                 out_dir=settings.out_dir,
             )
     if settings.limits is not None and settings.dask_scheduler is None:
-        start_early()  # the workers' server loads the pipeline while this process does
+        # The workers' server loads the pipeline while this process does.
+        start_early(any(source_format(each.path) in HEAVY_FORMATS for each in ordered))
     from pipeline.dataset import publish
     from pipeline.shards import ShardStore
 

@@ -44,7 +44,7 @@ from pipeline.stages.tables import Tables, records_to_frame
 
 # Arrow bytes buffered before they are written as a run: a run's sort and write then cost a
 # bounded, small multiple of this, whatever the number of profiles.
-SPILL_BYTES = 16 * 2**20
+SPILL_BYTES = 4 * 2**20
 # What a buffered row counts for until a run of its table has been written (then the
 # average row of the runs so far): Arrow's nbytes of every file's slices cost the run as
 # much as storing them.
@@ -258,7 +258,11 @@ class ShardStore:
         folder.mkdir()
         owners = [owner for _pid, owner, _tables in self._buffer]
         for position, name in enumerate(TABLES):
-            data = pa.concat_tables([tables[name] for _pid, _owner, tables in self._buffer])
+            # One chunk, not one per input: hashing and writing a column of thousands of
+            # chunks costs three times as much.
+            data = pa.concat_tables(
+                [tables[name] for _pid, _owner, tables in self._buffer]
+            ).combine_chunks()
             pq.write_table(data, folder / f"{name}.parquet", row_group_size=READ_ROWS)
             self._written[name][0] += data.nbytes
             self._written[name][1] += data.num_rows

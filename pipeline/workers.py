@@ -36,6 +36,7 @@ from pipeline.extract import source_format
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.extract.pdf_ocr import ocr_progress
 from pipeline.forkserver import worker_context
+from pipeline.formats import HEAVY_FORMATS
 from pipeline.inputs import Input
 from pipeline.limits import Limits as Limits
 from pipeline.model import FileResult, Issue, Location, Verdict
@@ -58,7 +59,6 @@ _POLL_SECONDS = 0.05
 # batches of 32, 3.9 in batches of 256). PDF and Word files take a tenth of a second or
 # more each (the pdfium reader: 0.1 s for a 6-page profile), a contract check about 70 ms
 # a batch: in batches of 8 the check costs a PDF 9 ms instead of 17 in batches of 4.
-HEAVY_FORMATS = frozenset({"pdf", "docx"})
 MAX_HEAVY_BATCH = 8
 MAX_BATCH = 256
 PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"

@@ -37,9 +37,7 @@ def renamed(tables: ArrowTables, profile_id: str) -> dict[str, pa.Table]:
     return out
 
 
-def test_parts_are_read_back_by_input_in_the_order_asked(
-    seed: ArrowTables, tmp_path: Path
-) -> None:
+def test_parts_are_read_back_by_input_in_the_order_asked(seed: ArrowTables, tmp_path: Path) -> None:
     spool = PartsSpool(tmp_path, FORMATS)
     given = {owner: renamed(seed, f"profile-{owner}") for owner in (4, 0, 9)}
     for owner, tables in given.items():

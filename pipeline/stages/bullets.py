@@ -12,6 +12,7 @@ from pipeline.stages.clean import BULLET_MARKERS, clean_text, join_wrapped, stri
 
 # A marker stands alone: at the start of a line or after a space, and before a space.
 _MARKER = re.compile(rf"(?:^|(?<=\s))[{re.escape(BULLET_MARKERS)}](?=\s|$)")
+_MARKERS = frozenset(BULLET_MARKERS)  # a line without any has no marker to find
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class _Bullet:
 def line_to_segments(line: str) -> list[Segment]:
     """Split one line at its bullet markers ('- a - b' -> two marked segments)."""
     segments: list[Segment] = []
-    starts = [match.start() for match in _MARKER.finditer(line)]
+    starts = [] if _MARKERS.isdisjoint(line) else [m.start() for m in _MARKER.finditer(line)]
     head = line[: starts[0]] if starts else line
     if head.strip():
         segments.append(Segment(False, head.strip()))
@@ -51,7 +52,8 @@ def cells_to_statements(cells: Sequence[Cell]) -> tuple[Statement, ...]:
     """
     bullets: list[_Bullet] = []
     for cell in cells:
-        for offset, line in enumerate(strip_tags(cell.text).split("\n")):
+        text = strip_tags(cell.text) if "<" in cell.text else cell.text
+        for offset, line in enumerate(text.split("\n")):
             line_no = None if cell.line is None else cell.line + offset
             for segment in line_to_segments(line):
                 if segment.marked or not bullets:

@@ -33,8 +33,10 @@ def strip_tags(text: str) -> str:
 def clean_text(text: str) -> str:
     """NFKC, no HTML tags or entities, whitespace collapsed to single spaces and trimmed."""
     text = unicodedata.normalize("NFKC", text)
-    text = html.unescape(strip_tags(text))
-    return _WHITESPACE.sub(" ", text).strip()
+    if "<" in text:
+        text = strip_tags(text)
+    # str.split() cuts at what re's \s matches (str.isspace), and drops the ends.
+    return " ".join(html.unescape(text).split())
 
 
 def strip_marker(text: str) -> str:
