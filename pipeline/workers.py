@@ -61,6 +61,9 @@ _POLL_SECONDS = 0.05
 # a batch: in batches of 8 the check costs a PDF 9 ms instead of 17 in batches of 4.
 MAX_HEAVY_BATCH = 8
 MAX_BATCH = 256
+# A worker's start and a contract check cost a batch about 85 ms, whatever its size: what
+# 40 text profiles take to extract.
+MIN_BATCH = 64
 PAUSE_READING = "ALBATTS_TEST_PAUSE_READING"
 
 
@@ -166,15 +169,24 @@ def process_isolated(
 
 
 def batches(inputs: Sequence[Input], jobs: int) -> list[list[tuple[int, Input]]]:
-    """The inputs (with their positions) in the groups one worker processes at once, small
-    enough that every worker gets several: text and Markdown files (milliseconds each) up
-    to MAX_BATCH, PDF and Word files (a tenth of a second or more each, whose own contract
-    check would cost half of that) up to MAX_HEAVY_BATCH."""
+    """The inputs (with their positions) in the groups one worker processes at once. Text
+    and Markdown files (milliseconds each) go in batches of a share of what is left per
+    worker, at most MAX_BATCH and at least MIN_BATCH: the batches shrink towards the end,
+    so that the last results, which the run stores while no worker has anything left to
+    do, are few. PDF and Word files (a tenth of a second or more each, whose own contract
+    check would cost half of that) go in even batches of up to MAX_HEAVY_BATCH, small
+    enough that every worker gets several."""
     groups: list[list[tuple[int, Input]]] = []
-    for heavy, cap in ((False, MAX_BATCH), (True, MAX_HEAVY_BATCH)):
-        chosen = [(i, each) for i, each in enumerate(inputs) if _heavy(each) == heavy]
-        size = max(1, min(cap, math.ceil(len(chosen) / (jobs * 4))))
-        groups += [chosen[start : start + size] for start in range(0, len(chosen), size)]
+    light = [(i, each) for i, each in enumerate(inputs) if not _heavy(each)]
+    start = 0
+    while start < len(light):
+        left = len(light) - start
+        size = min(left, max(MIN_BATCH, min(MAX_BATCH, math.ceil(left / (jobs * 2)))))
+        groups.append(light[start : start + size])
+        start += size
+    heavy = [(i, each) for i, each in enumerate(inputs) if _heavy(each)]
+    size = max(1, min(MAX_HEAVY_BATCH, math.ceil(len(heavy) / (jobs * 4))))
+    groups += [heavy[start : start + size] for start in range(0, len(heavy), size)]
     return sorted(groups, key=lambda group: group[0][0])
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline import workers
 from pipeline.contract.tables import TABLES
+from pipeline.inputs import Input
 from pipeline.model import FileResult, Issue
 from pipeline.process import (
     Extracted,
@@ -147,3 +149,26 @@ def test_only_files_that_fail_are_checked_again_alone(monkeypatch: pytest.Monkey
     assert issues[2] == validate_tables(
         profile_tables(records_to_batch([repeated]), 0), "repeated.txt"
     )
+
+
+@pytest.mark.parametrize(("count", "jobs"), [(1, 1), (10, 2), (100, 2), (1000, 1), (1000, 2)])
+def test_text_batches_shrink_towards_the_end_and_pdf_batches_stay_even(
+    count: int, jobs: int
+) -> None:
+    """Text files in batches of a share of what is left (the last results, stored after the
+    workers are done, are few), never above MAX_BATCH nor below MIN_BATCH but the last;
+    PDFs evenly; every input once, in order within its kind."""
+    texts = [Input.of(Path(f"/in/{number:05d}.txt")) for number in range(count)]
+    pdfs = [Input.of(Path(f"/in/{number:05d}.pdf")) for number in range(count, count + 20)]
+    groups = workers.batches([*texts, *pdfs], jobs)
+    light = [[each for _, each in group] for group in groups if group[0][1] in texts]
+    heavy = [[each for _, each in group] for group in groups if group[0][1] in pdfs]
+    assert [each for group in light for each in group] == texts
+    assert [each for group in heavy for each in group] == pdfs
+    sizes = [len(group) for group in light]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(workers.MIN_BATCH <= size <= workers.MAX_BATCH for size in sizes[:-1])
+    if count >= 1000:
+        assert sizes[-1] < sizes[0] / 2  # the end of a run is stored in little time
+    assert len({len(group) for group in heavy[:-1]}) <= 1
+    assert max(len(group) for group in heavy) <= workers.MAX_HEAVY_BATCH
