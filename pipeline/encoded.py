@@ -15,6 +15,7 @@ import io
 import os
 import pickle
 import shutil
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +71,10 @@ def encode(
 ) -> tuple[Parts, dict[str, bytes]]:
     """An input's Parts, and the JSON document of each of its profiles by profile_id (none
     without JSON). Arrow's values are the published ones: whole numbers, text, None."""
-    # Each row as a dict (its values in column order): a conversion per table, not per
-    # column, since each costs more than its few rows.
     if "csv" not in formats and "json" not in formats:
         return Parts((), ()), {}
+    # Each row as a dict (its values in column order): a conversion per table, not per
+    # column, since each costs more than its few rows.
     records = {name: tables[name].to_pylist() for name in TABLES}
     lines: tuple[bytes, ...] = ()
     if "csv" in formats:
@@ -96,10 +97,10 @@ class PartsSpool:
         self._formats = tuple(formats)
         self._file = (folder / "parts").open("w+b")
         self._end = 0
-        self._at: dict[int, tuple[int, int]] = {}  # input -> where its Parts are, and size
+        # By input: where its Parts are in the file, and their size (-1: none).
+        self._at, self._size = array("q"), array("q")
         self.documents = folder / "documents"
-        self._root = self.documents.resolve() if "json" in formats else None
-        if self._root is not None:
+        if "json" in formats:
             self.documents.mkdir()
 
     def add(self, owner: int, tables: Mapping[str, pa.Table]) -> None:
@@ -107,7 +108,11 @@ class PartsSpool:
         parts, documents = encode(tables, self._formats)
         data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
         os.pwrite(self._file.fileno(), data, self._end)
-        self._at[owner] = (self._end, len(data))
+        if owner >= len(self._at):
+            missing = owner + 1 - len(self._at)
+            self._at.extend([-1] * missing)
+            self._size.extend([0] * missing)
+        self._at[owner], self._size[owner] = self._end, len(data)
         self._end += len(data)
         for profile_id, document in documents.items():
             self._document(profile_id).write_bytes(document)
@@ -115,7 +120,9 @@ class PartsSpool:
     def read(self, owners: Iterable[int]) -> Iterator[Parts]:
         """The Parts of these inputs, in the order given."""
         for owner in owners:
-            at, size = self._at[owner]
+            at, size = self._at[owner], self._size[owner]
+            if at < 0:
+                raise LookupError(f"no parts were added for input {owner}")
             parts = pickle.loads(os.pread(self._file.fileno(), size, at))
             assert isinstance(parts, Parts)
             yield parts
@@ -133,9 +140,10 @@ class PartsSpool:
         shutil.rmtree(self.documents, ignore_errors=True)
 
     def _document(self, profile_id: str) -> Path:
-        """Guard: no name taken from a document may lead a write outside the folder."""
+        """Guard: no name taken from a document may lead a write outside the folder. A
+        name of one component stays in it: the folder is this run's own, and holds no link
+        (resolving each name cost as much as writing its document)."""
         target = self.documents / f"{profile_id}.json"
-        assert self._root is not None
-        if not target.resolve().is_relative_to(self._root):
+        if any(separator in profile_id for separator in {os.sep, os.altsep or os.sep, "\0"}):
             raise OutputError(f"refusing to write {target}: it is outside the output folder")
         return target

@@ -44,7 +44,7 @@ from pipeline.stages.tables import Tables, records_to_frame
 
 # Arrow bytes buffered before they are written as a run: a run's sort and write then cost a
 # bounded, small multiple of this, whatever the number of profiles.
-SPILL_BYTES = 4 * 2**20
+SPILL_BYTES = 16 * 2**20
 # What a buffered row counts for until a run of its table has been written (then the
 # average row of the runs so far): Arrow's nbytes of every file's slices cost the run as
 # much as storing them.
