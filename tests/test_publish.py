@@ -159,6 +159,25 @@ def test_a_key_two_inputs_share_rejects_both(seed_text: str, tmp_path: Path) -> 
     assert "is also produced by b.txt" in message
 
 
+def test_the_documents_of_profiles_rejected_across_inputs_are_not_published(
+    seed_text: str, tmp_path: Path
+) -> None:
+    """Each profile's JSON document is written as its result arrives; the two inputs of one
+    profile_id are rejected afterwards, and their document goes with them."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(seed_text, encoding="utf-8")
+    (inbox / "b.txt").write_text(seed_text + "\n", encoding="utf-8")  # other bytes, same id
+    shutil.copy(AUTHORED / "battery-cell-production-operator.txt", inbox / "c.txt")
+    out = tmp_path / "out"
+    invoke("extract", str(inbox), "--out", str(out), "--no-cache")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    statuses = {entry["source_file"]: entry["status"] for entry in manifest["inputs"]}
+    assert statuses == {"a.txt": "rejected", "b.txt": "rejected", "c.txt": "ok"}
+    [kept] = [e["profile_id"] for e in manifest["inputs"] if e["source_file"] == "c.txt"]
+    assert [p.name for p in (out / "json" / "profiles").iterdir()] == [f"{kept}.json"]
+
+
 # --- every engine reads the same ------------------------------------------------------------
 
 
