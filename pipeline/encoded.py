@@ -13,9 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import pickle
 import shutil
-from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ import pyarrow as pa
 
 from pipeline.contract.tables import TABLES
 from pipeline.errors import OutputError
+from pipeline.pickle_spool import PickleSpool
 from pipeline.stages.tables import records_to_documents
 
 # An indented JSON array's text: its elements' text joined by ELEMENT_SEPARATOR between
@@ -89,16 +88,13 @@ def encode(
 
 
 class PartsSpool:
-    """The Parts of each input with tables, in one file of `folder` (appended as results
+    """The Parts of each input with tables, in an unnamed file in `folder` (put as results
     arrive, read back by input), and its profiles' JSON documents in `folder`/documents,
     named by profile_id as they are published."""
 
     def __init__(self, folder: Path, formats: Sequence[str]) -> None:
         self._formats = tuple(formats)
-        self._file = (folder / "parts").open("w+b")
-        self._end = 0
-        # By input: where its Parts are in the file, and their size (-1: none).
-        self._at, self._size = array("q"), array("q")
+        self._parts = PickleSpool(Parts, prefix="parts-", folder=folder)
         self.documents = folder / "documents"
         if "json" in formats:
             self.documents.mkdir()
@@ -106,26 +102,14 @@ class PartsSpool:
     def add(self, owner: int, tables: Mapping[str, pa.Table]) -> None:
         """Input number `owner`'s tables (each in shards.shard_schema), encoded."""
         parts, documents = encode(tables, self._formats)
-        data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
-        os.pwrite(self._file.fileno(), data, self._end)
-        if owner >= len(self._at):
-            missing = owner + 1 - len(self._at)
-            self._at.extend([-1] * missing)
-            self._size.extend([0] * missing)
-        self._at[owner], self._size[owner] = self._end, len(data)
-        self._end += len(data)
+        self._parts.put(owner, parts)
         for profile_id, document in documents.items():
             self._document(profile_id).write_bytes(document)
 
     def read(self, owners: Iterable[int]) -> Iterator[Parts]:
         """The Parts of these inputs, in the order given."""
         for owner in owners:
-            at, size = self._at[owner], self._size[owner]
-            if at < 0:
-                raise LookupError(f"no parts were added for input {owner}")
-            parts = pickle.loads(os.pread(self._file.fileno(), size, at))
-            assert isinstance(parts, Parts)
-            yield parts
+            yield self._parts.get(owner)
 
     def published_documents(self, unpublished: Iterable[str]) -> Path:
         """The documents folder without the documents of these profile_ids. (No published
@@ -136,7 +120,7 @@ class PartsSpool:
         return self.documents
 
     def close(self) -> None:
-        self._file.close()
+        self._parts.close()
         shutil.rmtree(self.documents, ignore_errors=True)
 
     def _document(self, profile_id: str) -> Path:

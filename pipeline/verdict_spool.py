@@ -1,20 +1,15 @@
 """Each input's verdict on disk from the moment it arrives: a run holds a few bytes per input
 (where its verdict is, whether it is ok, whether it warns), not the verdicts, whose issues
 cost kilobytes each in memory; so a run's memory does not grow with its inputs' problems.
-
-The file is an unnamed temporary file: it goes when the spool is closed or collected.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
-from array import array
 from collections.abc import Iterator, Sequence
 from typing import overload
 
 from pipeline.model import Verdict
+from pipeline.pickle_spool import PickleSpool
 
 
 class VerdictSpool(Sequence[Verdict]):
@@ -22,22 +17,16 @@ class VerdictSpool(Sequence[Verdict]):
     when a check across inputs changes it). Reading one reads it back from disk."""
 
     def __init__(self, count: int) -> None:
-        # Open for the spool's life; unnamed, so it goes with it whatever happens.
-        self._file = tempfile.TemporaryFile(prefix="albatts-verdicts-")  # noqa: SIM115
-        # Light (no numpy): a re-run whose outputs are up to date answers with one.
-        self._at = array("q", [-1]) * count
-        self._size = array("q", [0]) * count
+        self._verdicts = PickleSpool(Verdict, count, prefix="albatts-verdicts-")
         self._ok = bytearray(count)
         self._warns = bytearray(count)
-        self._end = 0
 
     def put(self, position: int, verdict: Verdict) -> None:
-        data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
-        os.pwrite(self._file.fileno(), data, self._end)
-        self._at[position], self._size[position] = self._end, len(data)
+        if not 0 <= position < len(self):
+            raise IndexError(f"position {position} is not one of the {len(self)} inputs")
+        self._verdicts.put(position, verdict)
         self._ok[position] = verdict.status == "ok"
         self._warns[position] = bool(verdict.warnings)
-        self._end += len(data)
 
     def ok(self) -> set[int]:
         """The positions of the ok verdicts."""
@@ -47,10 +36,10 @@ class VerdictSpool(Sequence[Verdict]):
         return {position for position in self.ok() if self._warns[position]}
 
     def close(self) -> None:
-        self._file.close()
+        self._verdicts.close()
 
     def __len__(self) -> int:
-        return len(self._at)
+        return len(self._verdicts)
 
     @overload
     def __getitem__(self, position: int) -> Verdict: ...
@@ -61,12 +50,7 @@ class VerdictSpool(Sequence[Verdict]):
     def __getitem__(self, position: int | slice) -> Verdict | Sequence[Verdict]:
         if isinstance(position, slice):
             return [self[each] for each in range(len(self))[position]]
-        at, size = self._at[position], self._size[position]
-        if at < 0:
-            raise LookupError(f"no verdict was put at position {position}")
-        verdict = pickle.loads(os.pread(self._file.fileno(), size, at))
-        assert isinstance(verdict, Verdict)
-        return verdict
+        return self._verdicts.get(position)
 
     def __iter__(self) -> Iterator[Verdict]:
         for position in range(len(self)):
