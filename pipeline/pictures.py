@@ -71,7 +71,7 @@ def problem_pictures(
         drawn.append((page, outlines, _caption(on_page, bool(boxes))))
     # One opening of the document for all its pictures; a page that cannot be drawn is
     # left out (a picture is a courtesy, never a new failure).
-    pngs = page_pngs(data, [(page, outlines) for page, outlines, _ in drawn], RESOLUTION)
+    pngs = page_pngs(data, [(page, outlines) for page, outlines, _ in drawn], RESOLUTION, grey=True)
     return tuple(
         PagePicture(page, png, caption)
         for (page, _, caption), png in zip(drawn, pngs, strict=True)

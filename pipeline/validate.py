@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.errors
+from pandera.api.pandas.container import DataFrameSchema
 
 from pipeline.codes import Code
 from pipeline.contract.checks import CHECK_ERRORS
@@ -38,8 +39,6 @@ _VOCABULARY_CODES = {
     "departments": Code.UNKNOWN_DEPARTMENT,
 }
 _SHOW_VALUES_UP_TO = 12
-# The names pandera gives a failure of a unique column and of a unique column combination.
-_UNIQUENESS_CHECKS = ("field_uniqueness", "multiple_fields_uniqueness")
 
 
 def validate_tables(tables: Mapping[str, pd.DataFrame], file: str) -> list[Issue]:
@@ -85,30 +84,40 @@ def _pandera_rows(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.nda
     """The positions of the rows that fail the table's contract as their own profile's
     rows would (owners: each row's profile), or None if a failure names no row.
 
-    pandera's uniqueness checks see the whole batch, where two inputs of one profile (the
-    same profile from two producers, say) repeat each other's keys: that is no failure of
-    either alone (the dataset's key check reports it), so uniqueness is asked again of each
-    profile's rows.
+    Uniqueness is asked of each profile's rows, not of the batch's: two inputs of one
+    profile (the same profile from two producers, say) repeat each other's keys, which is
+    no failure of either alone (the dataset's key check reports it). pandera checks the
+    rest, without the table's uniqueness, so that a batch holding one profile twice costs
+    no failure report.
     """
+    repeated = _repeated_in_a_profile(table, frame, owners)
     try:
-        TABLES[table].validate(frame, lazy=True)
+        _BATCH_SCHEMAS[table].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-        labels = pd.to_numeric(cases["index"], errors="coerce")
+        labels = pd.to_numeric(errors.failure_cases["index"], errors="coerce")
         if labels.isna().any():
             return None
-        of_values = ~cases["check"].isin(_UNIQUENESS_CHECKS).to_numpy()
-        rows = labels[of_values].astype(int).to_numpy()  # the labels of a default index
-        if of_values.all():
-            return rows
-        return np.concatenate([rows, _repeated_in_a_profile(table, frame, owners)])
-    return np.empty(0, dtype=np.intp)
+        return np.concatenate([labels.astype(int).to_numpy(), repeated])  # a default index
+    return repeated
+
+
+def _without_uniqueness(schema: DataFrameSchema) -> DataFrameSchema:
+    unique = {name: {"unique": False} for name, column in schema.columns.items() if column.unique}
+    batch_schema = schema.update_columns(unique)
+    batch_schema.unique = None
+    return batch_schema
+
+
+_BATCH_SCHEMAS = {name: _without_uniqueness(model.to_schema()) for name, model in TABLES.items()}
+_UNIQUE_KEYS = {name: unique_keys(name) for name in TABLES}
 
 
 def _repeated_in_a_profile(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.ndarray:
     """The positions of the rows whose unique columns repeat another row of their profile."""
     repeated = np.zeros(len(frame), dtype=bool)
-    for key in unique_keys(table):
+    for key in _UNIQUE_KEYS[table]:
+        if not frame.duplicated(list(key)).any():  # nor then within any profile
+            continue
         scoped = frame[list(key)].assign(_profile=owners)
         repeated |= scoped.duplicated(keep=False).to_numpy()
     return np.flatnonzero(repeated)

@@ -12,8 +12,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.cli import main
+from pipeline.extract.page_pictures import _in_grey, page_pngs
+from pipeline.extract.pdf_model import Box, Shape
+from pipeline.inspect import PROBLEM
 from pipeline.model import Source
-from pipeline.pictures import problem_pictures
+from pipeline.pictures import RESOLUTION, problem_pictures
 from pipeline.process import process_file
 from tests.conftest import SEED
 from tests.test_inspect import GOOD_ROW, profile_pdf
@@ -48,6 +51,12 @@ def red_pixels(png: bytes) -> list[tuple[int, int]]:
         for x in range(width)
         if (lambda r, g, b: r > 200 and g < 60 and b < 60)(*pixels[x, y])
     ]
+
+
+def colours_of(png: bytes) -> set[tuple[int, int, int]]:
+    found = Image.open(io.BytesIO(png)).convert("RGB").getcolors()
+    assert isinstance(found, list)
+    return {(colour[0], colour[1], colour[2]) for _, colour in found if isinstance(colour, tuple)}
 
 
 def test_every_run_writes_a_self_contained_report(inbox: Path, tmp_path: Path) -> None:
@@ -127,6 +136,33 @@ def test_picture_outlines_the_cell_of_the_problem(tmp_path: Path) -> None:
     assert red
     assert 390 * scale <= min(xs) and max(xs) <= 460 * scale
     assert 335 * scale <= min(ys) and max(ys) <= 362 * scale
+
+
+def test_a_picture_shows_the_page_in_grey_and_the_problem_in_its_colour(tmp_path: Path) -> None:
+    """The page in grey (half the drawing time of colour), the outline in PROBLEM's red
+    exactly; an overlay with translucent shapes (albatts inspect's) stays in colour."""
+    data = profile_pdf([(20, GOOD_ROW), (20, BAD_LEVEL)])
+    outline = Shape("outline", Box(390, 330, 460, 360), PROBLEM, 3)
+    [grey] = page_pngs(data, [(2, [outline])], RESOLUTION, grey=True)
+    assert grey is not None
+    colours = colours_of(grey)
+    assert PROBLEM[:3] in colours
+    assert {(0, 0, 0), (255, 255, 255)} <= colours
+    assert all(r == g == b for r, g, b in colours - {PROBLEM[:3]})
+    fill = Shape("rect", Box(100, 100, 200, 200), (0, 120, 255, 80))
+    [coloured] = page_pngs(data, [(2, [outline, fill])], RESOLUTION, grey=True)
+    assert coloured is not None
+    colours = colours_of(coloured)
+    assert any(not r == g == b for r, g, b in colours - {(204, 0, 0)})
+
+
+def test_a_grey_page_keeps_its_darkest_levels_out_of_the_shapes_colours() -> None:
+    """A page pixel of a level whose palette entry a shape's colour took is drawn black,
+    never in that colour."""
+    page = Image.frombytes("L", (4, 1), bytes([0, 1, 2, 255]))
+    paletted = _in_grey(page, {PROBLEM: 1, (0, 0, 255, 255): 2})
+    drawn = paletted.convert("RGB")
+    assert [drawn.getpixel((x, 0)) for x in range(4)] == [(0, 0, 0)] * 3 + [(255, 255, 255)]
 
 
 def test_a_problem_without_a_place_is_drawn_without_an_outline(tmp_path: Path) -> None:
