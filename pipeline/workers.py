@@ -204,7 +204,7 @@ def _work(
     """Worker entry point: limit memory and CPU time; for each (path, name), say that it
     starts, read the file (its hash goes to the parent at once) and extract it; check the
     tables of them all; send the results."""
-    _limit_resources(limits)
+    _limit_resources(limits, len(files))
     try:
         extracted: list[FileResult | Extracted] = []
         for position, (path, name) in enumerate(files):
@@ -244,9 +244,13 @@ def _test_pause(name: str) -> None:
             pause.read()
 
 
-def _limit_resources(limits: Limits) -> None:
+def _limit_resources(limits: Limits, files: int) -> None:
     """Kernel limits as a second line behind the parent's watch: the address space, and
     CPU time, so that a worker orphaned by a killed run cannot spin for ever.
+
+    The CPU time is that of the whole batch (batch_cpu_seconds): a limit of one file's time
+    would kill a worker whose files each keep within theirs, and the file it was at would
+    be told it crashed the parser.
 
     The address space may grow by twice the memory limit: a file that balloons then goes
     over the limit (which counts RSS) before an allocation fails, so its verdict is the
@@ -258,11 +262,17 @@ def _limit_resources(limits: Limits) -> None:
     except ImportError:  # not on POSIX: the parent's watch still applies
         return
     memory = _vm_size_bytes(os.getpid()) + 2 * limits.max_memory_mb * 1024 * 1024
-    cpu = int(limits.timeout_s) + 10
+    cpu = batch_cpu_seconds(limits, files)
     for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu)):
         _soft, hard = resource.getrlimit(kind)
         if hard == resource.RLIM_INFINITY or value < hard:
             resource.setrlimit(kind, (value, hard))
+
+
+def batch_cpu_seconds(limits: Limits, files: int) -> int:
+    """The CPU time a worker may use: what the parent's watch gives each of its files and
+    the batch's check (timeout_s of wall-clock time each), and a margin."""
+    return math.ceil(limits.timeout_s) * (files + 1) + 10
 
 
 def _receive(

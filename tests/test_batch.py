@@ -4,6 +4,9 @@ contract once per batch) give each the verdict and tables it gives alone."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import resource
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +15,7 @@ import pytest
 from pipeline import workers
 from pipeline.contract.tables import TABLES
 from pipeline.inputs import Input
+from pipeline.limits import Limits
 from pipeline.model import FileResult, Issue
 from pipeline.process import (
     Extracted,
@@ -172,3 +176,27 @@ def test_text_batches_shrink_towards_the_end_and_pdf_batches_stay_even(
         assert sizes[-1] < sizes[0] / 2  # the end of a run is stored in little time
     assert len({len(group) for group in heavy[:-1]}) <= 1
     assert max(len(group) for group in heavy) <= workers.MAX_HEAVY_BATCH
+
+
+def _cpu_limit_in_a_worker(files: int, connection: Connection) -> None:
+    workers._limit_resources(Limits(timeout_s=30), files)
+    connection.send(resource.getrlimit(resource.RLIMIT_CPU)[0])
+
+
+@pytest.mark.parametrize("files", [1, 8, 256])
+def test_a_workers_cpu_limit_leaves_every_file_of_its_batch_its_time(files: int) -> None:
+    """The kernel's CPU limit on a worker is a backstop behind the parent's watch, which
+    gives each file of the batch, and the batch's check, the time limit: a worker whose
+    files each keep within it is never killed (the file it was at would be told it crashed
+    the parser)."""
+    if resource.getrlimit(resource.RLIMIT_CPU)[1] != resource.RLIM_INFINITY:
+        pytest.skip("this machine caps CPU time below what a worker would be given")
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    worker = multiprocessing.get_context("fork").Process(
+        target=_cpu_limit_in_a_worker, args=(files, sender)
+    )
+    worker.start()
+    sender.close()  # a worker that fails closes the pipe: recv raises instead of waiting
+    limit = receiver.recv()
+    worker.join()
+    assert limit >= 30 * (files + 1)
