@@ -90,15 +90,15 @@ def _pandera_rows(table: str, frame: pd.DataFrame, owners: np.ndarray) -> np.nda
     rest, without the table's uniqueness, so that a batch holding one profile twice costs
     no failure report.
     """
-    repeated = _repeated_in_a_profile(table, frame, owners)
+    failed = np.empty(0, dtype=np.intp)
     try:
         _BATCH_SCHEMAS[table].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
         labels = pd.to_numeric(errors.failure_cases["index"], errors="coerce")
         if labels.isna().any():
             return None
-        return np.concatenate([labels.astype(int).to_numpy(), repeated])  # a default index
-    return repeated
+        failed = labels.astype(int).to_numpy()  # the labels of a default index
+    return np.concatenate([failed, _repeated_in_a_profile(table, frame, owners)])
 
 
 def _without_uniqueness(schema: DataFrameSchema) -> DataFrameSchema:

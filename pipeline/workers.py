@@ -248,7 +248,7 @@ def _limit_resources(limits: Limits, files: int) -> None:
     """Kernel limits as a second line behind the parent's watch: the address space, and
     CPU time, so that a worker orphaned by a killed run cannot spin for ever.
 
-    The CPU time is that of the whole batch (batch_cpu_seconds): a limit of one file's time
+    The CPU time is that of the whole batch (_batch_cpu_seconds): a limit of one file's time
     would kill a worker whose files each keep within theirs, and the file it was at would
     be told it crashed the parser.
 
@@ -262,14 +262,14 @@ def _limit_resources(limits: Limits, files: int) -> None:
     except ImportError:  # not on POSIX: the parent's watch still applies
         return
     memory = _vm_size_bytes(os.getpid()) + 2 * limits.max_memory_mb * 1024 * 1024
-    cpu = batch_cpu_seconds(limits, files)
+    cpu = _batch_cpu_seconds(limits, files)
     for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu)):
         _soft, hard = resource.getrlimit(kind)
         if hard == resource.RLIM_INFINITY or value < hard:
             resource.setrlimit(kind, (value, hard))
 
 
-def batch_cpu_seconds(limits: Limits, files: int) -> int:
+def _batch_cpu_seconds(limits: Limits, files: int) -> int:
     """The CPU time a worker may use: what the parent's watch gives each of its files and
     the batch's check (timeout_s of wall-clock time each), and a margin."""
     return math.ceil(limits.timeout_s) * (files + 1) + 10
