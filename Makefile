@@ -10,6 +10,11 @@ OUT ?= out
 # The example inputs: each has reviewed golden tables in tests/golden/<file name stem>/.
 EXAMPLE_INPUTS := $(sort $(wildcard raw/*.txt raw/*.pdf examples/*.pdf))
 GOLDENS := tests/golden
+# Byte-compiles the project's own modules (pip compiles the installed packages, not an
+# editable project). Python reads .pyc files even where PYTHONDONTWRITEBYTECODE keeps it
+# from writing them, and each run's processes then skip compiling the pipeline again
+# (a one-profile run took 1.52 s instead of 1.75); only changed modules are compiled again.
+BYTECODE = $(BIN)/python -m compileall -q pipeline schemas
 
 .DEFAULT_GOAL := help
 .PHONY: help install extract test lint format golden regress accuracy benchmark benchmark-cache \
@@ -23,6 +28,7 @@ $(RUNTIME_STAMP): pyproject.toml
 	@[ -x $(BIN)/python ] || { echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@$(BYTECODE)
 	@touch $@
 
 $(STAMP): $(RUNTIME_STAMP)
@@ -33,6 +39,7 @@ install: $(STAMP) ## Create .venv with the project and its dev tools (make extra
 
 # albatts exits 1 when it rejects a file; here that is a finished run, not a make error.
 extract: $(RUNTIME_STAMP) ## Extract every profile in raw/ into out/ (OUT=dir to change)
+	@$(BYTECODE)
 	@echo "$(BIN)/albatts extract raw/ --out $(OUT)"
 	@status=0; $(BIN)/albatts extract raw/ --out $(OUT) || status=$$?; \
 	if [ $$status = 1 ]; then \
@@ -42,6 +49,7 @@ extract: $(RUNTIME_STAMP) ## Extract every profile in raw/ into out/ (OUT=dir to
 	elif [ $$status != 0 ]; then exit $$status; fi
 
 test: $(STAMP) ## Run the test suite, then the regression check of the examples (make regress)
+	@$(BYTECODE)
 	$(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory regress
 
@@ -78,6 +86,7 @@ accuracy: $(STAMP) ## Render the PDF fixture corpus, extract it, print cell prec
 	$(BIN)/python -m tests.pdfcorpus.accuracy
 
 benchmark: $(STAMP) ## PDF pages/s, text profiles/s, peak RSS, Dask speed-up vs budgets (BENCHMARK_ARGS=--quick)
+	@$(BYTECODE)
 	$(BIN)/python -m benchmarks.scale $(BENCHMARK_ARGS)
 
 benchmark-cache: $(STAMP) ## Seconds of a cold, a warm and a one-file-changed run on 100 profiles

@@ -57,9 +57,11 @@ _POLL_SECONDS = 0.05
 # Files that share a worker and one contract check (see batches). A contract check costs
 # much the same for 32 text profiles as for 256 (a worker took 7.2 ms per seed profile in
 # batches of 32, 3.9 in batches of 256). PDF and Word files take a tenth of a second or
-# more each (the pdfium reader: 0.1 s for a 6-page profile), a contract check about 70 ms
-# a batch: in batches of 8 the check costs a PDF 9 ms instead of 17 in batches of 4.
-MAX_HEAVY_BATCH = 8
+# more each (the pdfium reader: 0.1 s for a 6-page profile), a contract check about 60 ms
+# a batch: in batches of 16 the check costs a PDF 4 ms instead of 7 in batches of 8 (the
+# corpus's 55 PDFs: 4.79 s instead of 4.99), and a batch stopped for a limit re-runs at
+# most 16 files of about 0.1 s alone.
+MAX_HEAVY_BATCH = 16
 MAX_BATCH = 256
 # A worker's start and a contract check cost a batch about 85 ms, whatever its size: what
 # 40 text profiles take to extract.

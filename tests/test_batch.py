@@ -115,6 +115,21 @@ def test_a_worker_sends_each_file_its_own_rows() -> None:
             assert arrow[table].num_rows == len(alone.tables[table])
 
 
+def test_the_warm_up_profile_takes_every_step_a_workers_profile_takes() -> None:
+    """The forkserver warms its workers up with a tiny profile (pipeline.warm): it must be
+    an ok profile with a row in every table, or the warm-up would leave the contract
+    check's success path or Arrow's conversion of some table to each worker."""
+    from pipeline import warm
+
+    name = "warm-up.txt"
+    extracted = extract_bytes(FileBytes(warm.TINY_PROFILE.encode(), "0" * 64), Path(name), name)
+    assert isinstance(extracted, Extracted)
+    [(result, arrow)] = unpack(pack(finish_together([extracted])))
+    assert result.verdict.status == "ok" and not result.verdict.issues
+    assert arrow is not None
+    assert {table: arrow[table].num_rows for table in TABLES} == dict.fromkeys(TABLES, 1)
+
+
 def test_a_batch_keeps_the_rows_of_the_profiles_chosen() -> None:
     names = ["seed.txt", "twice-a.txt", "bad-level.txt"]
     extracted = [extract_bytes(read(name), Path(name), name) for name in names]

@@ -434,6 +434,7 @@ def test_make_extract_explains_rejections(tmp_path: Path, status: int, make_stat
             "extract",
             f"BIN={fake}",
             f"RUNTIME_STAMP={stamp}",
+            "BYTECODE=true",  # no project to byte-compile beside the stand-in albatts
             f"OUT={tmp_path / 'out'}",
         ],
         cwd=REPO,
