@@ -7,8 +7,9 @@ Results are buffered as Arrow and written, once SPILL_BYTES have gathered, as on
 run: a Parquet file per table, the files' rows in (profile_id, input) order, and beside it
 each row's key hash, input and row number, sorted by hash. The dataset is read back by
 merging the runs (every run is in the dataset's order already; of more than MAX_RUNS, the
-shortest are first merged into one), CHUNK_PROFILES profiles at a time, skipping
-the inputs that the checks across files rejected. The keys shared across
+shortest are first merged into one, each table in files of PART_ROW_GROUPS row groups, so
+that a reader's Parquet footer does not grow with the corpus), CHUNK_PROFILES profiles at
+a time, skipping the inputs that the checks across files rejected. The keys shared across
 inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), each run's
 part read from its key file.
 """
@@ -58,6 +59,11 @@ KEY_ROWS = 2**21
 # Runs read at once: an open run holds a row group of each table (most of a megabyte). The
 # dataset is read from at most this many runs; more are merged into longer ones first.
 MAX_RUNS = 16
+# Row groups in each file of a merged run. A Parquet reader holds its file's footer, about
+# 9 KB a row group of READ_ROWS rows: a merged run in one file per table held the footers
+# of all its row groups (30 MB a file of 4,000), so the parent's memory grew with the
+# corpus. In files of this many row groups, a reader holds one file's footer at a time.
+PART_ROW_GROUPS = 32
 _KEY_ENTRY = np.dtype([("hash", "<u8"), ("owner", "<i4"), ("row", "<i4")])
 # The ranges of hashes a run's key file is cut into (a power of two): the checks read a
 # few of them at a time.
@@ -89,19 +95,30 @@ def arrow_to_frame(table: str, data: pa.Table) -> pd.DataFrame:
 class _Run:
     folder: Path
     owners: list[int]  # the inputs of the run, in its order
+    # Each table's files in order (a merged run's parts); None: one file per table.
+    files: Mapping[str, Sequence[Path]] | None = None
     readers: dict[str, _Reader] = field(default_factory=dict)
 
     def reader(self, table: str) -> _Reader:
         if table not in self.readers:
-            self.readers[table] = _Reader(self.folder / f"{table}.parquet")
+            files = [self.folder / f"{table}.parquet"] if self.files is None else self.files[table]
+            self.readers[table] = _Reader(files)
         return self.readers[table]
 
 
-class _Reader:
-    """A run's table read front to back, a few thousand rows at a time."""
+def _batches(paths: Sequence[Path]) -> Iterator[pa.RecordBatch]:
+    for path in paths:
+        # Without pyarrow's pre-buffering, which reads a stretch of row groups ahead: 30 MB
+        # a reader, with one open for each table of every run.
+        yield from pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=READ_ROWS)
 
-    def __init__(self, path: Path) -> None:
-        self._batches = pq.ParquetFile(path).iter_batches(batch_size=READ_ROWS)
+
+class _Reader:
+    """A run's table read front to back, a few thousand rows at a time, a file after the
+    other (each opened once the one before is read)."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._batches = _batches(paths)
         self._held: deque[pa.RecordBatch] = deque()
 
     def take(self, count: int) -> list[pa.RecordBatch]:
@@ -425,10 +442,7 @@ class ShardStore:
         folder = self.folder / f"merge-{self._merges:03d}-{number:05d}"
         with self._writing():
             folder.mkdir()
-            writers = {
-                name: pq.ParquetWriter(folder / f"{name}.parquet", shard_schema(name))
-                for name in TABLES
-            }
+            writers = {name: _PartsWriter(folder, name) for name in TABLES}
             pending: dict[str, list[pa.RecordBatch]] = {name: [] for name in TABLES}
             where = {owner: run for run in group for owner in run.owners}
             try:
@@ -436,17 +450,17 @@ class ShardStore:
                     for name, taken in self._take(where[owner], owner).items():
                         pending[name] += taken
                         if sum(batch.num_rows for batch in pending[name]) >= READ_ROWS:
-                            _write_rows(writers[name], pending[name])
+                            writers[name].write(pending[name])
                             pending[name] = []
                 for name in TABLES:
-                    _write_rows(writers[name], pending[name])
+                    writers[name].write(pending[name])
             finally:
                 for writer in writers.values():
                     writer.close()
             for run in group:
                 run.readers.clear()
                 shutil.rmtree(run.folder)
-        return _Run(folder, owners)
+        return _Run(folder, owners, {name: writer.paths for name, writer in writers.items()})
 
     def _take(self, run: _Run, owner: int) -> dict[str, list[pa.RecordBatch]]:
         return {
@@ -461,9 +475,32 @@ def _bucket_edges(buckets: int) -> np.ndarray:
     return np.array([(2**64 // buckets) * at for at in range(1, buckets)], dtype=np.uint64)
 
 
-def _write_rows(writer: pq.ParquetWriter, batches: list[pa.RecordBatch]) -> None:
-    if batches:
-        writer.write_table(pa.Table.from_batches(batches), row_group_size=READ_ROWS)
+class _PartsWriter:
+    """A merged run's table, written in files of about PART_ROW_GROUPS row groups of up
+    to READ_ROWS rows (`paths`, in order; none for a table without rows)."""
+
+    def __init__(self, folder: Path, table: str) -> None:
+        self._folder, self._table = folder, table
+        self.paths: list[Path] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._groups = 0
+
+    def write(self, batches: list[pa.RecordBatch]) -> None:
+        if not batches:
+            return
+        if self._writer is None or self._groups >= PART_ROW_GROUPS:
+            self.close()
+            path = self._folder / f"{self._table}.{len(self.paths):05d}.parquet"
+            self._writer = pq.ParquetWriter(path, shard_schema(self._table))
+            self.paths.append(path)
+        rows = pa.Table.from_batches(batches)
+        self._writer.write_table(rows, row_group_size=READ_ROWS)
+        self._groups += math.ceil(rows.num_rows / READ_ROWS)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer, self._groups = None, 0
 
 
 class _PicturesOnDisk(Mapping[str, Sequence[PagePicture]]):

@@ -64,9 +64,14 @@ def in_memory(results: list[FileResult], kept: set[int]) -> Tables:
 
 
 @pytest.mark.parametrize(
-    ("spill_bytes", "max_runs"),
-    [(1, shards.MAX_RUNS), (shards.SPILL_BYTES, shards.MAX_RUNS), (1, 2)],
-    ids=["a-run-each", "one-run", "runs-merged-two-at-a-time"],
+    ("spill_bytes", "max_runs", "read_rows"),
+    [
+        (1, shards.MAX_RUNS, shards.READ_ROWS),
+        (shards.SPILL_BYTES, shards.MAX_RUNS, shards.READ_ROWS),
+        (1, 2, shards.READ_ROWS),
+        (1, 2, 2),  # with PART_ROW_GROUPS 1 below: a merged run's tables in many files
+    ],
+    ids=["a-run-each", "one-run", "runs-merged-two-at-a-time", "merged-runs-in-many-files"],
 )
 @pytest.mark.parametrize("chunk", [2, 1000])
 def test_the_dataset_read_back_is_the_results_in_profile_id_order(
@@ -75,10 +80,13 @@ def test_the_dataset_read_back_is_the_results_in_profile_id_order(
     monkeypatch: pytest.MonkeyPatch,
     spill_bytes: int,
     max_runs: int,
+    read_rows: int,
     chunk: int,
 ) -> None:
     monkeypatch.setattr(shards, "SPILL_BYTES", spill_bytes)
     monkeypatch.setattr(shards, "MAX_RUNS", max_runs)
+    monkeypatch.setattr(shards, "READ_ROWS", read_rows)
+    monkeypatch.setattr(shards, "PART_ROW_GROUPS", 1)
     kept = set(range(len(results))) - {2, 5}  # the rejected ones are skipped in their runs
     with ShardStore(tmp_path / "out") as store:
         for index in reversed(range(len(results))):  # results arrive in any order
@@ -89,6 +97,8 @@ def test_the_dataset_read_back_is_the_results_in_profile_id_order(
             name: len(frame) for name, frame in in_memory(results, kept).items()
         }
         chunks = list(store.chunks(kept, chunk))
+        parts = {path.name for path in store.folder.rglob("competence_statements.*.parquet")}
+    assert ("competence_statements.00001.parquet" in parts) == (read_rows == 2)
     assert len(chunks) == -(-len(kept) // chunk)
     expected = in_memory(results, kept)
     for name in TABLES:
