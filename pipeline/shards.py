@@ -95,14 +95,13 @@ def arrow_to_frame(table: str, data: pa.Table) -> pd.DataFrame:
 class _Run:
     folder: Path
     owners: list[int]  # the inputs of the run, in its order
-    # Each table's files in order (a merged run's parts); None: one file per table.
-    files: Mapping[str, Sequence[Path]] | None = None
+    # Each table's files, in order: one for a run as written, a merged run's parts.
+    files: Mapping[str, Sequence[Path]]
     readers: dict[str, _Reader] = field(default_factory=dict)
 
     def reader(self, table: str) -> _Reader:
         if table not in self.readers:
-            files = [self.folder / f"{table}.parquet"] if self.files is None else self.files[table]
-            self.readers[table] = _Reader(files)
+            self.readers[table] = _Reader(self.files[table])
         return self.readers[table]
 
 
@@ -274,20 +273,21 @@ class ShardStore:
         folder = self.folder / f"run-{number:05d}"
         folder.mkdir()
         owners = [owner for _pid, owner, _tables in self._buffer]
+        files = {name: [folder / f"{name}.parquet"] for name in TABLES}
         for position, name in enumerate(TABLES):
             # One chunk, not one per input: hashing and writing a column of thousands of
             # chunks costs three times as much.
             data = pa.concat_tables(
                 [tables[name] for _pid, _owner, tables in self._buffer]
             ).combine_chunks()
-            pq.write_table(data, folder / f"{name}.parquet", row_group_size=READ_ROWS)
+            pq.write_table(data, files[name][0], row_group_size=READ_ROWS)
             self._written[name][0] += data.nbytes
             self._written[name][1] += data.num_rows
             sizes = [self._rows[owner][position] for owner in owners]
             self._index(name, data, np.repeat(np.array(owners, dtype=np.int64), sizes), folder)
         for owner in owners:
             self._run_of[owner] = number
-        self._runs.append(_Run(folder, owners))
+        self._runs.append(_Run(folder, owners, files))
         self._buffer, self._buffered = [], 0.0
 
     def _index(self, table: str, data: pa.Table, owners: np.ndarray, folder: Path) -> None:
@@ -365,7 +365,7 @@ class ShardStore:
         key = list(primary_key(table))
         for run in np.unique(runs).tolist():
             at = np.flatnonzero(runs == run)
-            path = self._runs[run].folder / f"{table}.parquet"
+            [path] = self._runs[run].files[table]  # a run as written: merged ones have no keys
             found = pq.read_table(path, columns=key).take(pa.array(rows[at]))
             columns = [found[name].to_pylist() for name in key]
             for slot, row in zip(at.tolist(), zip(*columns, strict=True), strict=True):

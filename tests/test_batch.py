@@ -119,12 +119,9 @@ def test_the_warm_up_profile_takes_every_step_a_workers_profile_takes() -> None:
     """The forkserver warms its workers up with a tiny profile (pipeline.warm): it must be
     an ok profile with a row in every table, or the warm-up would leave the contract
     check's success path or Arrow's conversion of some table to each worker."""
-    from pipeline import warm
+    from pipeline.warm import warm_up
 
-    name = "warm-up.txt"
-    extracted = extract_bytes(FileBytes(warm.TINY_PROFILE.encode(), "0" * 64), Path(name), name)
-    assert isinstance(extracted, Extracted)
-    [(result, arrow)] = unpack(pack(finish_together([extracted])))
+    [(result, arrow)] = unpack(warm_up())
     assert result.verdict.status == "ok" and not result.verdict.issues
     assert arrow is not None
     assert {table: arrow[table].num_rows for table in TABLES} == dict.fromkeys(TABLES, 1)
