@@ -14,10 +14,16 @@ from pipeline.mp_tempdir import claim_temp_dir
 
 PRELOAD = ["pipeline.workers", "pipeline.warm"]
 # The readers of PDF and Word files and the page pictures (PDFium, pdfminer, Pillow,
-# python-docx): a tenth of a second more for the server to load, which a run of text files
-# does without. A server runs for the rest of its process with what it first loaded: a
-# later run with such files in the same process has each worker load them.
-DOCUMENT_READERS = ["pipeline.extract.pdf", "pipeline.extract.docx", "pipeline.pictures"]
+# python-docx) and the word list of the PDF layout code (warm_documents): two tenths of a
+# second more for the server to load, which a run of text files does without. A server
+# runs for the rest of its process with what it first loaded: a later run with such files
+# in the same process has each worker load them.
+DOCUMENT_READERS = [
+    "pipeline.extract.pdf",
+    "pipeline.extract.docx",
+    "pipeline.pictures",
+    "pipeline.warm_documents",
+]
 
 
 def worker_context(documents: bool = True) -> ForkServerContext | SpawnContext:

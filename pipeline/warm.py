@@ -14,7 +14,6 @@ from pathlib import Path
 # The readers of text formats; forkserver.DOCUMENT_READERS loads those of PDF and Word files
 # when a run has any (extract_document imports each reader when it first reads its format).
 import pipeline.extract.markdown  # noqa: F401
-from pipeline.extract.hyphens import english
 from pipeline.process import Extracted, FileBytes, extract_bytes, finish_together
 from pipeline.stages.tables import profile_tables
 from pipeline.validate import validate_tables
@@ -52,7 +51,6 @@ def warm_up() -> Packed:
     profile alone, as a batch's failing profiles are) and packed for the run, as a worker
     sends it. Each step sets up what it first uses once here, not in every worker: packing
     alone cost each batch of text profiles 30 ms more in a worker than in a warm process."""
-    english("warm")  # loads the word list once, for every worker forked after
     name = "warm-up.txt"
     extracted = extract_bytes(FileBytes(TINY_PROFILE.encode(), "0" * 64), Path(name), name)
     assert isinstance(extracted, Extracted), "the warm-up profile no longer reads"

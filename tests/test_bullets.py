@@ -1,7 +1,10 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.model import Cell
 from pipeline.stages.bullets import Segment, cells_to_statements, line_to_segments
+from pipeline.stages.clean import BULLET_MARKERS
 
 UL = '<ul style="list-style-type: none">'
 
@@ -27,6 +30,27 @@ UL = '<ul style="list-style-type: none">'
 )
 def test_line_to_segments(line: str, expected: list[Segment]) -> None:
     assert line_to_segments(line) == expected
+
+
+def marked_segments(line: str) -> list[Segment]:
+    """line_to_segments by its definition, a character at a time: a marker opens a segment
+    where nothing but whitespace (or the line's start or end) is on either side of it."""
+    starts = [
+        at
+        for at, char in enumerate(line)
+        if char in BULLET_MARKERS
+        and (at == 0 or line[at - 1].isspace())
+        and (at + 1 == len(line) or line[at + 1].isspace())
+    ]
+    pieces = [(False, line[: starts[0]] if starts else line)]
+    ends = [*starts[1:], len(line)]
+    pieces += [(True, line[at + 1 : ends[number]]) for number, at in enumerate(starts)]
+    return [Segment(marked, text.strip()) for marked, text in pieces if text.strip()]
+
+
+@given(st.text(st.sampled_from([*BULLET_MARKERS[:6], " ", "\t", "\u00a0", "\n", "a", "-"])))
+def test_markers_are_found_where_only_whitespace_stands_beside_them(line: str) -> None:
+    assert line_to_segments(line) == marked_segments(line)
 
 
 def statements(*cells: Cell) -> list[str]:

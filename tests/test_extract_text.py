@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.codes import Code
 from pipeline.errors import ExtractError, ReadError
@@ -219,6 +221,31 @@ def test_cp1252_keeps_accents_and_dashes() -> None:
 def test_undecodable_bytes_are_read_errors(data: bytes, message: str) -> None:
     with pytest.raises(ReadError, match=re.escape(message)):
         decode_text(data, "x.txt")
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Text around the bytes that matter: controls, the ASCII whitespace that is no control,
+# UTF-8 sequences, Windows-1252 letters, and bytes undefined in it.
+SOME_BYTES = st.lists(
+    st.sampled_from([b"a", b"\t", b"\n", b"\r", b"\x0c", b"\x07", b"\x1b", b"\x7f", b"\x08"])
+    | st.sampled_from([b"\xc3\xa9", b"\xe2\x80\x93", b"\xe9", b"\x96", b"\x81", b"\x9d"])
+).map(b"".join)
+
+
+@given(SOME_BYTES)
+def test_text_is_refused_as_binary_exactly_when_it_holds_a_control_character(data: bytes) -> None:
+    try:
+        decoded = decode_text(data, "x.txt")
+    except ReadError as error:
+        if error.code == Code.BAD_ENCODING:  # neither UTF-8 nor Windows-1252
+            return
+        assert error.code == Code.BINARY_FILE
+        refused = True
+    else:
+        assert not CONTROL.search(decoded.text)
+        refused = False
+    # Latin-1 gives each byte its own character: the controls are the bytes' own.
+    assert refused == bool(CONTROL.search(data.decode("latin-1")))
 
 
 def test_seed_itself_lacks_final_newline(seed_text: str) -> None:

@@ -11,11 +11,13 @@ from typing import Any
 import pandas as pd
 import pandera.errors
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pandas.core.arrays.string_arrow import ArrowStringArray
 from pandera.engines import pandas_engine
 
 from pipeline.codes import Code
-from pipeline.contract.checks import LEFTOVER_MARKUP, LEFTOVER_MARKUP_PARAGRAPHS, SPACE
+from pipeline.contract.checks import LEFTOVER_MARKUP, LEFTOVER_MARKUP_PARAGRAPHS, SPACE, holds
 from pipeline.contract.dtypes import Text
 from pipeline.contract.tables import ORDERED_CATEGORIES, TABLES, Competences, Departments
 from pipeline.contract.vocabulary import load_vocabulary
@@ -682,9 +684,25 @@ def test_the_markup_checks_run_in_arrow_and_match_as_python_does() -> None:
     column = pd.Series(values, dtype="str")
     for pattern in (LEFTOVER_MARKUP, LEFTOVER_MARKUP_PARAGRAPHS):
         assert column.dtype.storage == "pyarrow"
-        in_arrow = column.str.contains(pattern, regex=True).tolist()
+        in_arrow = holds(column, pattern).tolist()
         assert in_arrow == [re.search(pattern, value) is not None for value in values]
     # What makes pandas run a pattern in Python's re instead (pandas 3's own test of it).
     arrow = pd.array(["x"], dtype="str")
     assert isinstance(arrow, ArrowStringArray)
     assert not arrow._needs_python_regex(LEFTOVER_MARKUP)
+
+
+# Text around what the markup patterns look at: line breaks, spaces of every kind,
+# markers, markup, letters.
+MARKUP_TEXT = st.text(
+    st.sampled_from(["a", " ", "\n", "\t", "\r", "\u00a0", "\u2003", "\x1c", "•", "-", "<"])
+)
+
+
+@given(st.lists(MARKUP_TEXT | st.none(), max_size=6))
+def test_the_markup_checks_find_in_arrow_what_pythons_re_finds(values: list[str | None]) -> None:
+    column = pd.Series(values, dtype="str")
+    for pattern in (LEFTOVER_MARKUP, LEFTOVER_MARKUP_PARAGRAPHS):
+        expected = [re.search(pattern, value or "") is not None for value in values]
+        assert holds(column, pattern).tolist() == expected
+        assert holds(column.astype(object), pattern).tolist() == expected

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandera.api.extensions import register_check_method
 
 from pipeline.contract.text import BULLET_MARKERS
@@ -36,13 +38,27 @@ CHECK_ERRORS = {
 @register_check_method(supported_types=pd.Series)
 def clean_text(series: pd.Series) -> pd.Series:
     """One line of text without markup, bullet markers or stray whitespace."""
-    return ~series.fillna("").str.contains(LEFTOVER_MARKUP, regex=True)
+    return ~holds(series, LEFTOVER_MARKUP)
 
 
 @register_check_method(supported_types=pd.Series)
 def clean_paragraphs(series: pd.Series) -> pd.Series:
     """Paragraphs of clean text separated by exactly one blank line."""
-    return ~series.fillna("").str.contains(LEFTOVER_MARKUP_PARAGRAPHS, regex=True)
+    return ~holds(series, LEFTOVER_MARKUP_PARAGRAPHS)
+
+
+def holds(series: pd.Series, pattern: str) -> pd.Series:
+    """Whether each value (a missing one: "") holds a match of `pattern`, found by Arrow's
+    RE2 over the whole column. pandas would hand a pattern with `$` to Python's re, value
+    by value, once a value holds a line break (Python's `$` also matches before a final
+    line break): these patterns end with whitespace or at the text's end, RE2's `$` or the
+    line break itself, so the two find the same."""
+    values = series.fillna("")
+    try:
+        found = pc.match_substring_regex(pa.array(values), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return values.str.contains(pattern, regex=True)  # not all text: as pandas finds it
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=series.index, dtype=bool)
 
 
 @register_check_method(supported_types=pd.Series)

@@ -25,6 +25,7 @@ _BOMS = (
 )
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def decode_text(data: bytes, file: str) -> Decoded:
         if _UTF8_MULTIBYTE.search(data):
             raise _not_utf8(data, error.start, file) from error
         text = _cp1252(data, error.start, file)
-        return Decoded(_no_controls(text, file), "cp1252", guessed=True)
-    return Decoded(_no_controls(text, file), "utf-8")
+        return Decoded(_no_controls(text, file, data), "cp1252", guessed=True)
+    return Decoded(_no_controls(text, file, data), "utf-8")
 
 
 def _strict(data: bytes, start: int, encoding: str, file: str) -> str:
@@ -108,7 +109,12 @@ def _not_utf8(data: bytes, offset: int, file: str) -> ReadError:
     )
 
 
-def _no_controls(text: str, file: str) -> str:
+def _no_controls(text: str, file: str, data: bytes | None = None) -> str:
+    """The text, unless it holds a control character. `data`: the bytes it was decoded
+    from by UTF-8 or Windows-1252, which give a control character for its byte alone
+    (looked for in the bytes, several times faster)."""
+    if data is not None and len(data.translate(None, _CONTROL_BYTES)) == len(data):
+        return text
     if match := _CONTROL.search(text):
         line = text[: match.start()].count("\n") + 1
         raise ReadError(

@@ -10,8 +10,11 @@ from itertools import pairwise
 from pipeline.model import Cell, Statement
 from pipeline.stages.clean import BULLET_MARKERS, clean_text, join_wrapped, strip_tags
 
-# A marker stands alone: at the start of a line or after a space, and before a space.
-_MARKER = re.compile(rf"(?:^|(?<=\s))[{re.escape(BULLET_MARKERS)}](?=\s|$)")
+# A marker stands alone: at the start of a line or after a space, and before a space or
+# the end. Written marker first (then "no non-space before it, nor after it"), so that re
+# looks for the markers' characters instead of trying the pattern at every position.
+_MARKER_SET = f"[{re.escape(BULLET_MARKERS)}]"
+_MARKER = re.compile(rf"{_MARKER_SET}(?<!\S{_MARKER_SET})(?!\S)")
 _MARKERS = frozenset(BULLET_MARKERS)  # a line without any has no marker to find
 
 
