@@ -84,6 +84,8 @@ class _Task:
     ocr_pages: int = 0
     # When the worker's memory was last read (every message from a worker wakes the run).
     memory_read: float = -math.inf
+    # The worker has done its work and is sending the result: its slot is free.
+    sending: bool = False
 
     @property
     def input(self) -> Input:
@@ -128,7 +130,7 @@ def process_isolated(
             progress(each.path)
 
     def start_more() -> None:
-        while pending and len(running) < limits.jobs:
+        while pending and sum(not task.sending for task in running.values()) < limits.jobs:
             batch = pending.popleft()
             receiver, sender = context.Pipe(duplex=False)
             files = [(str(each.path), each.name) for _index, each in batch]
@@ -229,6 +231,8 @@ def _work(
     except Exception:  # a bug, not an input problem: report it with its traceback
         message = ("error", traceback.format_exc())
     try:
+        # The run starts the next worker while this one's result crosses.
+        connection.send(("sending", None))
         connection.send(message)
     except MemoryError:
         connection.send(("memory", None))
@@ -300,6 +304,9 @@ def _receive(
         return None
     if kind == "finishing":  # the batch's own time to check its tables together
         task.deadline = time.monotonic() + limits.timeout_s
+        return None
+    if kind == "sending":
+        task.sending = True
         return None
     connection.close()
     task.process.join(timeout=5)

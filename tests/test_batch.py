@@ -212,3 +212,42 @@ def test_a_workers_cpu_limit_leaves_every_file_of_its_batch_its_time(files: int)
     limit = receiver.recv()
     worker.join()
     assert limit >= 30 * (files + 1)
+
+
+def test_the_next_worker_starts_while_a_result_crosses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker says when its work is done: with one worker at a time, the next batch's
+    worker starts then, before the result has crossed, and no sooner (so no two compute
+    at once); every file still gets its verdict."""
+    for number in range(4):
+        (tmp_path / f"{number}.txt").write_bytes(FILES["seed.txt"])
+    monkeypatch.setattr(workers, "MIN_BATCH", 1)
+    monkeypatch.setattr(workers, "MAX_BATCH", 2)  # batches of 2, 1 and 1
+    events: list[str] = []
+    receive, start = workers._receive, multiprocessing.process.BaseProcess.start
+
+    def logged_receive(connection: Connection, task: workers._Task, limits: Limits) -> object:
+        outcome = receive(connection, task, limits)
+        events.append("sending" if task.sending and outcome is None else "")
+        if outcome is not None:
+            events.append("result")
+        return outcome
+
+    def logged_start(process: multiprocessing.process.BaseProcess) -> None:
+        events.append("start")
+        start(process)
+
+    monkeypatch.setattr(workers, "_receive", logged_receive)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", logged_start)
+    inputs = sorted(tmp_path.iterdir())
+    verdicts = workers.process_isolated(
+        inputs, Limits(jobs=1), keep=lambda _each, result, _arrow: result.verdict
+    )
+    assert [verdict.status for verdict in verdicts] == ["ok"] * 4
+    # Each result is announced once: a worker starts after that, never two while computing.
+    shown = [event for event in events if event in ("start", "result")]
+    announced = [event for event in events if event]
+    assert shown == ["start", "start", "result", "start", "result", "result"]
+    assert announced[:3] == ["start", "sending", "start"]
+    assert announced.count("sending") == 3
