@@ -43,8 +43,9 @@ class RunReport:
             return empty_tables()
         return read_output(self.out_dir).tables
 
-    @property
+    @cached_property
     def rejected(self) -> tuple[Verdict, ...]:
+        """The rejected verdicts (once: a run's verdicts are read back from disk)."""
         return tuple(v for v in self.verdicts if v.status == "rejected")
 
     @property

@@ -62,9 +62,14 @@ class ReportProfiles:
         self.listed = RowSpool()  # on disk: a line for each profile of the run
         self._seen = 0
 
+    @property
+    def room(self) -> int:
+        """How many more profiles are shown in full."""
+        return max(0, self._count - self._seen)
+
     def add(self, tables: Mapping[str, pd.DataFrame]) -> None:
         profiles = tables["profiles"]
-        room = max(0, self._count - self._seen)
+        room = self.room
         if room:
             first = _first_profiles(tables, room)
             self.detailed = (

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import itertools
 import math
 import os
 import shutil
@@ -379,10 +380,10 @@ class ShardStore:
             totals += self._rows[owner]
         return {name: int(total) for name, total in zip(TABLES, totals, strict=True)}
 
-    def chunks(self, inputs: set[int], size: int | None = None) -> Iterator[Tables]:
+    def chunks(self, inputs: set[int], size: int | None = None) -> Iterator[ArrowTables]:
         """The tables of these inputs in profile_id order (rows of a profile in document
-        order), `size` (CHUNK_PROFILES) profiles at a time. Once only: the runs are read
-        front to back."""
+        order), `size` (CHUNK_PROFILES) profiles at a time, as Arrow tables of shard_schema
+        (arrow_to_frame makes frames of them). Once only: the runs are read front to back."""
         self.flush()
         self._merge_runs()
         size = size or CHUNK_PROFILES
@@ -391,20 +392,24 @@ class ShardStore:
         next_of = [0] * len(self._runs)
         for start in range(0, len(ordered), size):
             batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in TABLES}
-            for owner in ordered[start : start + size]:
-                run = self._runs[self._run_of[owner]]
-                number = self._run_of[owner]
-                # Skip the rows of the run's inputs that are not published.
-                while run.owners[next_of[number]] != owner:
-                    self._take(run, run.owners[next_of[number]])
+            # Inputs next to each other in a run and in the dataset are read at once.
+            for number, owners in itertools.groupby(
+                ordered[start : start + size], key=self._run_of.__getitem__
+            ):
+                run = self._runs[number]
+                rows = np.zeros(len(TABLES), dtype=np.int64)
+                for owner in owners:
+                    # Skip the rows of the run's inputs that are not published.
+                    while run.owners[next_of[number]] != owner:
+                        self._read(run, rows, batches)
+                        rows[:] = 0
+                        self._take(run, run.owners[next_of[number]])
+                        next_of[number] += 1
+                    rows += self._rows[owner]
                     next_of[number] += 1
-                for name, taken in self._take(run, owner).items():
-                    batches[name] += taken
-                next_of[number] += 1
+                self._read(run, rows, batches)
             yield {
-                name: arrow_to_frame(
-                    name, pa.Table.from_batches(batches[name], schema=shard_schema(name))
-                ).reset_index(drop=True)
+                name: pa.Table.from_batches(batches[name], schema=shard_schema(name))
                 for name in TABLES
             }
             release_memory()
@@ -461,6 +466,11 @@ class ShardStore:
                 run.readers.clear()
                 shutil.rmtree(run.folder)
         return _Run(folder, owners, {name: writer.paths for name, writer in writers.items()})
+
+    def _read(self, run: _Run, rows: np.ndarray, into: dict[str, list[pa.RecordBatch]]) -> None:
+        """The run's next `rows` rows of each table, added to `into`."""
+        for name, count in zip(TABLES, rows.tolist(), strict=True):
+            into[name] += run.reader(name).take(count)
 
     def _take(self, run: _Run, owner: int) -> dict[str, list[pa.RecordBatch]]:
         return {

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import __version__
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
@@ -44,7 +45,13 @@ from pipeline.report import (
     ReportProfiles,
     report_pieces,
 )
-from pipeline.shards import empty_tables, remove_abandoned
+from pipeline.shards import (
+    ArrowTables,
+    arrow_to_frame,
+    empty_tables,
+    frames_to_arrow,
+    remove_abandoned,
+)
 from pipeline.stages.tables import Tables, with_output_dtypes
 from pipeline.table_sinks import TableSinks
 
@@ -59,8 +66,9 @@ PAUSE_MID_SWAP = "ALBATTS_TEST_PAUSE_MID_SWAP"
 
 @dataclass(frozen=True)
 class Outputs:
-    # The published tables in profile_id order, a chunk at a time (read once, as written).
-    chunks: Iterable[Tables]
+    # The published tables in profile_id order, a chunk at a time (read once, as written),
+    # as the shards hold them (shards.shard_schema).
+    chunks: Iterable[ArrowTables]
     # Rows per table of all the chunks.
     rows: Mapping[str, int]
     verdicts: Sequence[Verdict]
@@ -131,9 +139,8 @@ def _write_staged(out_dir: Path, outputs: Outputs) -> None:
         shown = ReportProfiles(DETAILED_PROFILES)
         try:
             for chunk in _at_least_one(outputs.chunks):
-                chunk = with_output_dtypes(chunk)
                 sinks.write(chunk)
-                shown.add(chunk)
+                shown.add(with_output_dtypes(_shown_rows(chunk, shown.room)))
             for parts in outputs.parts:
                 sinks.add(parts)
         finally:
@@ -166,14 +173,26 @@ def _told(items: Iterable[T], told: Callable[[T], None]) -> Iterator[T]:
         yield item
 
 
-def _at_least_one(chunks: Iterable[Tables]) -> Iterator[Tables]:
+def _at_least_one(chunks: Iterable[ArrowTables]) -> Iterator[ArrowTables]:
     """The chunks; one of empty tables when there is none (every file has its header)."""
     empty = True
     for chunk in chunks:
         empty = False
         yield chunk
     if empty:
-        yield empty_tables()
+        yield frames_to_arrow(empty_tables())
+
+
+def _shown_rows(chunk: ArrowTables, detailed: int) -> Tables:
+    """What the report reads of a chunk (ReportProfiles.add), as frames: every profile, and
+    the other tables' rows of the first `detailed` profiles only."""
+    shown = chunk["profiles"].column("profile_id").slice(0, detailed)
+    return {
+        name: arrow_to_frame(
+            name, data if name == "profiles" else data.filter(pc.is_in(data["profile_id"], shown))
+        )
+        for name, data in chunk.items()
+    }
 
 
 def arrow_schema(frame: pd.DataFrame, table: str) -> pa.Schema:

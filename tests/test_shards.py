@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipeline import shards
@@ -21,7 +22,7 @@ from pipeline.model import FileResult, PagePicture
 from pipeline.process import process_files
 from pipeline.run import run
 from pipeline.settings import Settings
-from pipeline.shards import ShardStore, frames_to_arrow, remove_abandoned
+from pipeline.shards import ShardStore, arrow_to_frame, frames_to_arrow, remove_abandoned
 from pipeline.stages.tables import (
     Tables,
     concat_tables,
@@ -29,7 +30,7 @@ from pipeline.stages.tables import (
     tables_to_documents,
     with_output_dtypes,
 )
-from pipeline.table_sinks import TableSinks
+from pipeline.table_sinks import TableSinks, published_schema, published_table
 from pipeline.write import arrow_schema
 from tests.conftest import SEED
 
@@ -102,7 +103,8 @@ def test_the_dataset_read_back_is_the_results_in_profile_id_order(
     assert len(chunks) == -(-len(kept) // chunk)
     expected = in_memory(results, kept)
     for name in TABLES:
-        together = pd.concat([each[name] for each in chunks], ignore_index=True)
+        together = pd.concat([arrow_to_frame(name, each[name]) for each in chunks])
+        together = together.reset_index(drop=True)
         pd.testing.assert_frame_equal(together, expected[name], check_exact=True)
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # the shard folder went with the store
@@ -114,7 +116,8 @@ def test_tables_written_chunk_by_chunk_are_the_bytes_of_the_whole_tables(
     """Parquet a chunk of profiles at a time, CSV and JSON a profile's Parts at a time:
     the whole tables, and the CSV and JSON text pandas and the json module write."""
     kept = set(range(len(results)))
-    whole = with_output_dtypes(in_memory(results, kept))
+    dataset = in_memory(results, kept)
+    whole = with_output_dtypes(dataset)
     order = sorted(kept, key=lambda i: (results[i].verdict.profile_id, i))
     encoded = [encode(frames_to_arrow(results[i].tables or {}), FORMATS) for i in order]
     written = {}
@@ -123,7 +126,7 @@ def test_tables_written_chunk_by_chunk_are_the_bytes_of_the_whole_tables(
         sinks = TableSinks(folder, FORMATS, arrow_schema)
         for start in range(0, len(results), chunk):
             ids = sorted(r.verdict.profile_id for r in results)[start : start + chunk]
-            sinks.write({name: _rows_of(whole[name], ids) for name in TABLES})
+            sinks.write(frames_to_arrow({name: _rows_of(dataset[name], ids) for name in TABLES}))
         for parts, _documents in encoded:
             sinks.add(parts)
         sinks.close()
@@ -148,13 +151,28 @@ def test_tables_written_chunk_by_chunk_are_the_bytes_of_the_whole_tables(
         assert document == json_bytes(documents[profile_id])
 
 
+def test_a_published_table_is_what_pyarrow_makes_of_its_frame_with_the_published_dtypes(
+    results: list[FileResult],
+) -> None:
+    """The Parquet writer is given the shards' Arrow tables without a detour through pandas:
+    the same table, schema and pandas metadata as pa.Table.from_pandas of the frames."""
+    dataset = in_memory(results, set(range(len(results))))
+    arrow = frames_to_arrow(dataset)
+    for name, frame in with_output_dtypes(dataset).items():
+        schema = arrow_schema(frame, name)
+        expected = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        published = published_table(name, arrow[name], published_schema(name, arrow_schema))
+        assert published.equals(expected, check_metadata=True), name
+        assert published.num_rows > 0
+
+
 def _rows_of(frame: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
     return frame[frame["profile_id"].isin(ids)].reset_index(drop=True)
 
 
 def test_empty_tables_are_a_header_and_an_empty_array(tmp_path: Path) -> None:
     sinks = TableSinks(tmp_path, ("csv", "json"), arrow_schema)
-    sinks.write(shards.empty_tables())
+    sinks.write(frames_to_arrow(shards.empty_tables()))
     sinks.close()
     assert (tmp_path / "json" / "profiles.json").read_bytes() == b"[]\n"
     header = (tmp_path / "csv" / "competences.csv").read_text(encoding="utf-8")
