@@ -528,19 +528,17 @@ def _drop_actual_text(objects: _Objects) -> dict[int, tuple[int, bool]]:
     letter given an even share of the glyphs' box. Returns each text object's marked
     content: how many marks it is in, and whether one had an ActualText."""
     texts = [objects.handles[i] for i in objects.of_kind(_TEXT)]
-    marks = {}
-    # The objects of one marked-content sequence share its marks: each is edited once (as
-    # the objects after the first would find it edited already, with nothing to remove).
-    edited: set[int] = set()
-    for handle, count in zip(texts, list(map(_count_marks, texts)), strict=True):
-        actual = False
-        for i in range(count):
-            mark = _get_mark(handle, i)
-            if mark not in edited:
-                edited.add(mark)
-                actual |= bool(_remove_param(handle, mark, b"ActualText"))
-        marks[handle] = (count, actual)
-    return marks
+    counts = list(map(_count_marks, texts))
+    # Each (object, mark) pair, its marks asked for in one run of calls.
+    owners = list(itertools.chain.from_iterable(map(itertools.repeat, texts, counts)))
+    places = list(itertools.chain.from_iterable(map(range, counts)))
+    found = list(map(_get_mark, owners, places))
+    # The objects of one marked-content sequence share its marks: each is edited once, by
+    # its first object (the objects after it would find it edited, with nothing to remove).
+    first = dict(zip(reversed(found), reversed(owners), strict=True))
+    removed = map(_remove_param, first.values(), first.keys(), itertools.repeat(b"ActualText"))
+    actual = {owner for owner, gone in zip(first.values(), removed, strict=True) if gone}
+    return {handle: (count, handle in actual) for handle, count in zip(texts, counts, strict=True)}
 
 
 # --- characters of PDFium's text page -----------------------------------------------------
@@ -1191,7 +1189,6 @@ def glyphs_to_words(glyphs: Sequence[Glyph] | _Glyphs, layout: PdfLayout) -> lis
     if not keep.size:
         return []
     first = np.flatnonzero(starts[keep])
-    bounds = [*first[1:].tolist(), len(keep)]
     bold = np.array([_bold(font) for font in glyphs.fonts], bool)[glyphs.font_of[ordered[keep]]]
     kept = _pick(texts, keep)
     shown = cast(list[str], list(map(_LIGATURES.get, kept, kept)))
@@ -1203,12 +1200,12 @@ def glyphs_to_words(glyphs: Sequence[Glyph] | _Glyphs, layout: PdfLayout) -> lis
         np.maximum.reduceat(size[keep], first).tolist(),
         np.logical_and.reduceat(bold, first).tolist(),
     ]
-    words = []
-    for start, end, *numbers in zip(first.tolist(), bounds, *columns, strict=True):
-        text = "".join(shown[start:end])
-        if text.strip():
-            words.append(Word(text, *numbers))
-    return words
+    starts_at = first.tolist()
+    pieces = map(slice, starts_at, [*starts_at[1:], len(keep)])
+    joined = list(map("".join, map(shown.__getitem__, pieces)))
+    if all(map(str.strip, joined)):
+        return list(map(Word, joined, *columns))
+    return [Word(*each) for each in zip(joined, *columns, strict=True) if each[0].strip()]
 
 
 @functools.cache
