@@ -136,14 +136,32 @@ def unique_inputs(inputs: Iterable[Input | Path]) -> list[Input]:
     """Each file once, by its resolved path (the first name it was given under); ordered
     by name, then by the order given."""
     seen: dict[Path, Input] = {}
+    folders: dict[Path, Path] = {}
     for each in inputs:
         each = each if isinstance(each, Input) else Input.of(each)
-        seen.setdefault(_identity(each.path), each)
+        seen.setdefault(_identity(each.path, folders), each)
     ordered = list(seen.values())
     return sorted(ordered, key=lambda each: each.name)  # stable: ties keep the given order
 
 
-def _identity(path: Path) -> Path:
+def _identity(path: Path, folders: dict[Path, Path]) -> Path:
+    """The path resolved: its folder once for all the files in it (`folders`, resolved so
+    far), then the file's own name if it is a symlink (resolving walks every part of a
+    path, each a system call, for every file of a folder of thousands)."""
+    if path.name in ("", ".", ".."):
+        return _resolved(path)
+    if path.parent not in folders:
+        folders[path.parent] = _resolved(path.parent)
+    joined = folders[path.parent] / path.name
+    if not joined.is_symlink():
+        return joined
+    try:
+        return joined.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError):  # a symlink loop: the path itself is all there is

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline import discover
 from pipeline.cache_key import CACHE_FOLDER
 from pipeline.codes import Code
 from pipeline.lock import lock_path
@@ -449,3 +450,34 @@ def test_a_lock_file_left_by_a_killed_run_does_not_block(tmp_path: Path) -> None
     code, output = invoke("extract", str(SEED), "--out", str(out), "--wait-for-lock", "0")
     assert code == 0, output
     assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FOLDER, "out"]
+
+
+def test_each_input_is_told_by_its_resolved_path_whatever_the_links(tmp_path: Path) -> None:
+    """unique_inputs resolves each folder once for its files: every file is known by what
+    Path.resolve() gives, through linked folders, linked files, links to links, a loop and
+    a file that is not there, given relatively or absolutely."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.txt").write_text("a")
+    (real / "b.txt").write_text("b")
+    (tmp_path / "via").symlink_to(real, target_is_directory=True)
+    (real / "to-a.txt").symlink_to(real / "a.txt")
+    (real / "to-to-a.txt").symlink_to(real / "to-a.txt")
+    (real / "loop.txt").symlink_to(real / "loop.txt")
+    names = ["a.txt", "b.txt", "to-a.txt", "to-to-a.txt", "loop.txt", "gone.txt", "."]
+    given = [folder / name for folder in (real, tmp_path / "via") for name in names]
+    given += [Path(os.path.relpath(each)) for each in given]
+    folders: dict[Path, Path] = {}
+    for path in given:
+        try:
+            expected = path.resolve()
+        except (OSError, RuntimeError):
+            expected = path.absolute()
+        assert discover._identity(path, folders) == expected, path
+    found = discover.unique_inputs(given)
+    assert sorted({each.path.resolve() for each in found if each.path.name != "loop.txt"}) == [
+        real,
+        real / "a.txt",
+        real / "b.txt",
+        real / "gone.txt",
+    ]
