@@ -13,7 +13,6 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
@@ -129,6 +128,11 @@ def _modules_digest() -> str:
 
 @cache
 def _libraries() -> dict[str, str]:
+    # Here, not at the top: importlib.metadata takes 20 ms to import, before the run has
+    # started its workers' server (run.start_early), and a run without the cache never
+    # asks for the libraries' versions.
+    from importlib import metadata
+
     versions = {}
     for name in LIBRARIES:
         try:
