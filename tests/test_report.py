@@ -12,8 +12,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.cli import main
+from pipeline.extract import pdf_kept
 from pipeline.extract.page_pictures import _in_grey, page_pngs
-from pipeline.extract.pdf_model import Box, Shape
+from pipeline.extract.pdf import read_pdf
+from pipeline.extract.pdf_model import Box, PdfLayout, Shape
 from pipeline.inspect import PROBLEM
 from pipeline.model import Source
 from pipeline.pictures import RESOLUTION, problem_pictures
@@ -279,3 +281,29 @@ def test_a_large_run_lists_the_problems_of_the_first_files_and_counts_the_others
     assert "Rejected files (5)" in html and "Warnings (5)" in html
     assert "3 more are in the Inputs table" in html
     assert html.count("<td>rejected-4.txt</td>") == 1  # every input is in the table
+
+
+def test_pictures_drawn_from_the_pages_the_reader_kept_are_those_of_pages_loaded_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pdfium reader leaves a file's first pages open for its pictures: they draw the
+    same PNGs as pages loaded afresh, are handed over once and closed, and only the last
+    KEPT_FILES files' first KEPT_PAGES pages are ever kept."""
+    monkeypatch.setattr(pdf_kept, "KEPT_FILES", 2)
+    monkeypatch.setattr(pdf_kept, "KEPT_PAGES", 1)
+    layout = PdfLayout(reader="pdfium")
+    files = [profile_pdf([(20, GOOD_ROW), (gap, BAD_LEVEL)]) for gap in (20, 30, 40)]
+    for data in files:
+        read_pdf(data, Source("bad.pdf", "pdf", "0" * 64), layout)
+    kept = [pdf_kept.take(data) for data in files]
+    assert kept[0] is None  # pushed out by the newer files
+    assert kept[1] is not None and kept[2] is not None
+    assert sorted(kept[2].pages) == [1]  # the first KEPT_PAGES pages only
+    pdf_kept.close(kept[1])
+    pdf_kept.keep(files[2], kept[2].document, kept[2].pages)
+    outline = [Shape("outline", Box(390, 330, 460, 360), PROBLEM, 3)]
+    from_kept = page_pngs(files[2], [(1, outline), (2, outline)], RESOLUTION, grey=True)
+    assert pdf_kept.take(files[2]) is None  # handed over once, then closed
+    loaded_again = page_pngs(files[2], [(1, outline), (2, outline)], RESOLUTION, grey=True)
+    assert from_kept == loaded_again
+    assert all(png is not None for png in from_kept)

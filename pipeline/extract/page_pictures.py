@@ -14,10 +14,12 @@ import io
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pypdfium2
 from PIL import Image, ImageDraw
 
+from pipeline.extract import pdf_kept
 from pipeline.extract.pdf_model import Shape
 from pipeline.extract.pdf_pdfium import shown_box
 
@@ -59,6 +61,15 @@ def page_pngs(
     opening the document: every page)."""
     if not pages:
         return []
+    kept = pdf_kept.take(data)  # the pages the pdfium reader has just read, still open
+    if kept is not None:
+        try:
+            return [
+                _drawn(kept.document, number, shapes, resolution, strict, grey, kept.pages)
+                for number, shapes in pages
+            ]
+        finally:
+            pdf_kept.close(kept)
     try:
         document = pypdfium2.PdfDocument(data)
     except MemoryError:
@@ -82,15 +93,19 @@ def _drawn(
     resolution: int,
     strict: bool,
     grey: bool,
+    open_pages: Mapping[int, Any] | None = None,
 ) -> bytes | None:
     colours = _grey_shape_colours(shapes) if grey else None
     try:
-        page = document[page_number - 1]
+        page = (open_pages or {}).get(page_number)
+        loaded = page is None
+        page = document[page_number - 1] if page is None else page
         try:
             bitmap = page.render(scale=resolution / 72, grayscale=colours is not None, **_RENDER)
             box = shown_box(page)
         finally:
-            page.close()
+            if loaded:
+                page.close()
         if colours is None:
             image = bitmap.to_pil().convert("RGB")
             _draw(image, box, shapes)

@@ -51,7 +51,7 @@ from pdfminer.psparser import literal_name
 
 from pipeline.codes import Code
 from pipeline.errors import ReadError
-from pipeline.extract import pdf_pdfium_calls
+from pipeline.extract import pdf_kept, pdf_pdfium_calls
 from pipeline.extract.pdf_model import PageData, PdfLayout, Word, no_text
 from pipeline.extract.pdf_plumber import _BOLD, assemble_page
 from pipeline.model import Location
@@ -213,31 +213,38 @@ def read_pages(
     except pdfium.PdfiumError as error:
         raise _unreadable(error, file) from error
     pages: list[PageData] = []
+    # The first pages stay open for the file's page pictures (pdf_kept).
+    opened: dict[int, Any] = {}
     try:
         for index in range(len(document)):
             page = document[index]
             try:
                 data_page = page_to_data(page, index + 1, layout, pdfminer)
             finally:
-                page.close()
+                if index < pdf_kept.KEPT_PAGES:
+                    opened[index + 1] = page
+                else:
+                    page.close()
             if ocr is not None and not data_page.words:
                 data_page = ocr(data_page)  # a scanned page (pipeline/extract/pdf_ocr.py)
             pages.append(data_page)
             if enough is not None and enough(pages):
                 break
     except MemoryError:
+        pdf_kept.close(pdf_kept.Kept(data, document, opened))
         raise
     except ReadError:  # a scanned page OCR could not read (pdf_ocr)
+        pdf_kept.keep(data, document, opened)
         raise
     except Exception as error:  # the parser's own failure on a malformed file
+        pdf_kept.close(pdf_kept.Kept(data, document, opened))
         raise ReadError(
             Code.PDF_PARSER_FAILED,
             f"the PDF parser failed on this file ({type(error).__name__}: {error})",
             Location(file),
             "the PDF is probably damaged: export or download it again",
         ) from error
-    finally:
-        document.close()
+    pdf_kept.keep(data, document, opened)
     if not any(page.words for page in pages):
         raise no_text(file)
     return pages
