@@ -56,7 +56,8 @@ def page_pngs(
     grey: bool = False,
 ) -> list[bytes | None]:
     """Pages drawn at `resolution` dpi, each with its shapes over it, as PNG bytes; the
-    document is opened once for all. Grey, the pages are drawn in grey levels and opaque
+    document is opened once for all (or its pages the pdfium reader kept open are drawn:
+    pdf_kept). Grey, the pages are drawn in grey levels and opaque
     shapes in their colours. Not strict, a page that cannot be drawn is None (an error
     opening the document: every page)."""
     if not pages:
@@ -97,14 +98,13 @@ def _drawn(
 ) -> bytes | None:
     colours = _grey_shape_colours(shapes) if grey else None
     try:
-        page = (open_pages or {}).get(page_number)
-        loaded = page is None
-        page = document[page_number - 1] if page is None else page
+        kept = (open_pages or {}).get(page_number)
+        page = document[page_number - 1] if kept is None else kept
         try:
             bitmap = page.render(scale=resolution / 72, grayscale=colours is not None, **_RENDER)
             box = shown_box(page)
         finally:
-            if loaded:
+            if kept is None:
                 page.close()
         if colours is None:
             image = bitmap.to_pil().convert("RGB")

@@ -213,8 +213,10 @@ def read_pages(
     except pdfium.PdfiumError as error:
         raise _unreadable(error, file) from error
     pages: list[PageData] = []
-    # The first pages stay open for the file's page pictures (pdf_kept).
+    # The first pages stay open for the file's page pictures (pdf_kept), unless the
+    # reading broke down.
     opened: dict[int, Any] = {}
+    keeping = False
     try:
         for index in range(len(document)):
             page = document[index]
@@ -230,21 +232,24 @@ def read_pages(
             pages.append(data_page)
             if enough is not None and enough(pages):
                 break
+        keeping = True
     except MemoryError:
-        pdf_kept.close(pdf_kept.Kept(data, document, opened))
         raise
     except ReadError:  # a scanned page OCR could not read (pdf_ocr)
-        pdf_kept.keep(data, document, opened)
+        keeping = True
         raise
     except Exception as error:  # the parser's own failure on a malformed file
-        pdf_kept.close(pdf_kept.Kept(data, document, opened))
         raise ReadError(
             Code.PDF_PARSER_FAILED,
             f"the PDF parser failed on this file ({type(error).__name__}: {error})",
             Location(file),
             "the PDF is probably damaged: export or download it again",
         ) from error
-    pdf_kept.keep(data, document, opened)
+    finally:
+        if keeping:
+            pdf_kept.keep(data, document, opened)
+        else:
+            pdf_kept.close(pdf_kept.Kept(data, document, opened))
     if not any(page.words for page in pages):
         raise no_text(file)
     return pages
