@@ -17,10 +17,13 @@ from typing import Any
 
 import jinja2
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.model import PagePicture
 from pipeline.row_spool import RowSpool
-from pipeline.stages.tables import frame_to_records
+from pipeline.shards import arrow_to_frame
+from pipeline.stages.tables import frame_to_records, with_output_dtypes
 
 REPORT = "report.html"
 TEMPLATE = "report.html.j2"
@@ -62,14 +65,9 @@ class ReportProfiles:
         self.listed = RowSpool()  # on disk: a line for each profile of the run
         self._seen = 0
 
-    @property
-    def room(self) -> int:
-        """How many more profiles are shown in full."""
-        return max(0, self._count - self._seen)
-
     def add(self, tables: Mapping[str, pd.DataFrame]) -> None:
         profiles = tables["profiles"]
-        room = self.room
+        room = self._room()
         if room:
             first = _first_profiles(tables, room)
             self.detailed = (
@@ -84,6 +82,22 @@ class ReportProfiles:
             frame_to_records(profiles.iloc[room:][["profile_id", "title", "source_file"]])
         )
         self._seen += len(profiles)
+
+    def add_arrow(self, chunk: Mapping[str, pa.Table]) -> None:
+        """add() a chunk of the dataset as the shards hold it (in profile_id order): only
+        its profiles, and the other tables' rows of those shown in full, become frames."""
+        shown = chunk["profiles"].column("profile_id").slice(0, self._room())
+        kept = {
+            name: data if name == "profiles" else data.filter(pc.is_in(data["profile_id"], shown))
+            for name, data in chunk.items()
+        }
+        self.add(
+            with_output_dtypes({name: arrow_to_frame(name, data) for name, data in kept.items()})
+        )
+
+    def _room(self) -> int:
+        """How many more profiles are shown in full."""
+        return max(0, self._count - self._seen)
 
 
 class ReportInputs:

@@ -27,7 +27,6 @@ from typing import Any, BinaryIO, TypeVar
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline import __version__
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
@@ -45,14 +44,7 @@ from pipeline.report import (
     ReportProfiles,
     report_pieces,
 )
-from pipeline.shards import (
-    ArrowTables,
-    arrow_to_frame,
-    empty_tables,
-    frames_to_arrow,
-    remove_abandoned,
-)
-from pipeline.stages.tables import Tables, with_output_dtypes
+from pipeline.shards import ArrowTables, empty_tables, frames_to_arrow, remove_abandoned
 from pipeline.table_sinks import TableSinks
 
 T = TypeVar("T")
@@ -140,7 +132,7 @@ def _write_staged(out_dir: Path, outputs: Outputs) -> None:
         try:
             for chunk in _at_least_one(outputs.chunks):
                 sinks.write(chunk)
-                shown.add(with_output_dtypes(_shown_rows(chunk, shown.room)))
+                shown.add_arrow(chunk)
             for parts in outputs.parts:
                 sinks.add(parts)
         finally:
@@ -181,18 +173,6 @@ def _at_least_one(chunks: Iterable[ArrowTables]) -> Iterator[ArrowTables]:
         yield chunk
     if empty:
         yield frames_to_arrow(empty_tables())
-
-
-def _shown_rows(chunk: ArrowTables, detailed: int) -> Tables:
-    """What the report reads of a chunk (ReportProfiles.add), as frames: every profile, and
-    the other tables' rows of the first `detailed` profiles only."""
-    shown = chunk["profiles"].column("profile_id").slice(0, detailed)
-    return {
-        name: arrow_to_frame(
-            name, data if name == "profiles" else data.filter(pc.is_in(data["profile_id"], shown))
-        )
-        for name, data in chunk.items()
-    }
 
 
 def arrow_schema(frame: pd.DataFrame, table: str) -> pa.Schema:
