@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -95,6 +96,11 @@ def main() -> None:
     Example:
       albatts extract raw/ --out out
     """
+    # numpy's OpenBLAS starts a thread per core on import, which spins for a while though
+    # the pipeline does no linear algebra: CPU taken from the run and its workers, one per
+    # core, while they start. Set before anything imports numpy, and inherited by the
+    # workers' server.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @main.command()

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,17 @@ def test_an_internal_error_is_a_verdict_and_debug_shows_its_traceback(
     code, output = invoke(*args, "--debug")
     assert code == 1
     assert "Traceback (most recent call last)" in output
+
+
+def test_the_command_keeps_numpy_to_one_thread_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenBLAS reads OPENBLAS_NUM_THREADS when numpy loads: the command sets it before any
+    of its work (the workers' server inherits it), and leaves a value the user set."""
+    out = tmp_path / "out"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert invoke("validate", str(out))[0] != 0  # no output there: a command that fails
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    invoke("validate", str(out))
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"

@@ -4,6 +4,7 @@ whole dataset, and tables that pandas, Polars and DuckDB read alike."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -23,9 +24,12 @@ from pipeline import __version__, shards
 from pipeline.codes import MEANINGS, Code
 from pipeline.contract.tables import SCHEMA_VERSION, TABLES, primary_key
 from pipeline.dataset import key_clashes
+from pipeline.discover import discover_inputs
 from pipeline.extract.pdf_model import PdfLayout
 from pipeline.model import FileResult, Verdict
 from pipeline.process import process_file
+from pipeline.run import run
+from pipeline.settings import Settings
 from pipeline.shards import ShardStore
 from tests.conftest import AUTHORED, EXAMPLES, SEED, invoke
 
@@ -377,3 +381,29 @@ def test_key_clashes_are_told_as_a_row_by_row_reading_finds_them(
         suffix = f" (and {len(more)} more keys)" if more else ""
         assert clash.message == first + suffix
         assert verdict.status == "rejected"
+
+
+# --- the collector -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_a_run_freezes_what_is_loaded_and_leaves_the_collector_as_it_found_it(
+    frozen_before: bool, inbox: Path, tmp_path: Path
+) -> None:
+    """While the run goes on, what was loaded before it is out of the collector's sight;
+    afterwards the heap is as the caller had it: unfrozen, or frozen by the caller still."""
+    gc.unfreeze()
+    if frozen_before:
+        gc.freeze()
+    during: list[int] = []
+    try:
+        run(
+            discover_inputs([inbox]),
+            Settings(out_dir=tmp_path / "out", cache=False),
+            progress=lambda _path: during.append(gc.get_freeze_count()),
+        )
+        assert len(during) == 2 and all(count > 0 for count in during)
+        # (Frozen objects that die leave the count: it only says whether any is frozen.)
+        assert bool(gc.get_freeze_count()) == frozen_before
+    finally:
+        gc.unfreeze()
