@@ -1,6 +1,6 @@
 """The scale figures of issue 10 in one run, each beside its budget: `make benchmark`.
 
-    python -m benchmarks.scale                 # the issue's figures (40-50 min on 2 busy cores)
+    python -m benchmarks.scale                 # the issue's figures (about 5 min on 2 cores)
     python -m benchmarks.scale --quick         # smaller sizes, one PDF per producer (minutes)
     python -m benchmarks.scale --sizes 100,1000 --json figures.json
 
@@ -18,7 +18,8 @@
    counted as a core. Beside them, without a budget, the rate past the first profile:
    what each further profile costs once a run has started.
 3. The parent's peak RSS at each of --sizes profiles: run() in a fresh process each
-   (benchmarks/peak_rss.py), which reports its own peak, not its workers'.
+   (benchmarks/peak_rss.py), which reports its own peak, not its workers'; beside them,
+   without a budget, those runs' profiles per second per core (the default workers).
 4. Dask: profiles per second of a LocalCluster of 2 workers over 1 on --dask-pdfs copies of
    the same PDFs (benchmarks/dask_scaling.py).
 
@@ -48,6 +49,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from pipeline.defaults import JOBS
 from pipeline.extract.pdf_model import PdfEngine, PdfLayout
 from pipeline.process import FileBytes, extract_bytes, finish_together
 from pipeline.workers import MAX_HEAVY_BATCH
@@ -319,6 +321,7 @@ def peak_rss(count: int, work: Path) -> tuple[float, float]:
 def rss_figures(sizes: Sequence[int], work: Path) -> list[Figure]:
     peaks: dict[int, float] = {}
     figures = []
+    rates = []
     for count in sizes:
         say(f"  peak RSS: running {count:,} profiles ...")
         peaks[count], seconds = peak_rss(count, work)
@@ -327,6 +330,15 @@ def rss_figures(sizes: Sequence[int], work: Path) -> list[Figure]:
             f"(run {seconds:.1f} s, {count / seconds:.1f} profiles/s)"
         )
         figures.append(Figure(f"parent peak RSS at {count:,} profiles", peaks[count], "MB"))
+        # The same runs' speed: what a run's start and end weigh at each size.
+        rates.append(
+            Figure(
+                f"text profiles/s per core, run() on {count:,} ({JOBS} workers)",
+                count / seconds / JOBS,
+                "profiles/s",
+                note="no budget: the budget is the 1,000-profile command's",
+            )
+        )
     if len(peaks) >= 2:
         # The budget's pair (10,000 over 1,000) when measured, else the two largest sizes.
         large, small = (10000, 1000) if {10000, 1000} <= peaks.keys() else sorted(peaks)[-1:-3:-1]
@@ -349,7 +361,7 @@ def rss_figures(sizes: Sequence[int], work: Path) -> list[Figure]:
             for count in sorted(peaks)
             if count > large
         ]
-    return figures
+    return figures + rates
 
 
 # 4. Dask ----------------------------------------------------------------------------------

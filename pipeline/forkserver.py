@@ -12,7 +12,8 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 
 from pipeline.mp_tempdir import claim_temp_dir
 
-PRELOAD = ["pipeline.workers", "pipeline.warm"]
+# server_extras first: it keeps packages the workers never use from loading with the rest.
+PRELOAD = ["pipeline.server_extras", "pipeline.workers", "pipeline.warm"]
 # The readers of PDF and Word files and the page pictures (PDFium, pdfminer, Pillow,
 # python-docx) and the word list of the PDF layout code (warm_documents): two tenths of a
 # second more for the server to load, which a run of text files does without. A server

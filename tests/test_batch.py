@@ -4,9 +4,11 @@ contract once per batch) give each the verdict and tables it gives alone."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
 import resource
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ import pytest
 
 from pipeline import workers
 from pipeline.contract.tables import TABLES
+from pipeline.forkserver import worker_context
 from pipeline.inputs import Input
 from pipeline.limits import Limits
 from pipeline.model import FileResult, Issue
@@ -125,6 +128,33 @@ def test_the_warm_up_profile_takes_every_step_a_workers_profile_takes() -> None:
     assert result.verdict.status == "ok" and not result.verdict.issues
     assert arrow is not None
     assert {table: arrow[table].num_rows for table in TABLES} == dict.fromkeys(TABLES, 1)
+
+
+def _importable_in_a_worker(names: tuple[str, ...], connection: Connection) -> None:
+    found = {}
+    for name in names:
+        try:
+            importlib.import_module(name)
+            found[name] = True
+        except ImportError:
+            found[name] = False
+    connection.send(found)
+
+
+def test_the_workers_server_keeps_out_what_no_worker_uses() -> None:
+    """hypothesis, which pandera loads whenever it is installed, is not loaded by the
+    workers' server (a tenth of a second of every run's start); what workers use is."""
+    context = worker_context(documents=False)
+    if not isinstance(context, ForkServerContext):
+        pytest.skip("no forkserver on this platform: each worker starts afresh")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_importable_in_a_worker, args=(("hypothesis", "pandera", "pyarrow"), sender)
+    )
+    worker.start()
+    sender.close()
+    assert receiver.recv() == {"hypothesis": False, "pandera": True, "pyarrow": True}
+    worker.join()
 
 
 def test_a_batch_keeps_the_rows_of_the_profiles_chosen() -> None:
