@@ -6,10 +6,13 @@ holds.
 Results are buffered as Arrow and written, once SPILL_BYTES have gathered, as one sorted
 run: a Parquet file per table, the files' rows in (profile_id, input) order, and beside it
 each row's key hash, input and row number, sorted by hash. The dataset is read back by
-merging the runs (every run is in the dataset's order already; of more than MAX_RUNS, the
-shortest are first merged into one, each table in files of PART_ROW_GROUPS row groups, so
-that a reader's Parquet footer does not grow with the corpus), CHUNK_PROFILES profiles at
-a time, skipping the inputs that the checks across files rejected. The keys shared across
+merging the runs (every run is in the dataset's order already), CHUNK_PROFILES profiles at
+a time, skipping the inputs that the checks across files rejected. A run is open from its
+first profile in the dataset's order to its last; when more than MAX_RUNS would be open at
+once, the shortest runs are first merged into one (each table in files of PART_ROW_GROUPS
+row groups, so that a reader's Parquet footer does not grow with the corpus). Inputs that
+arrive about in profile_id order (files named as their titles) make runs that follow each
+other, which are read one after the other without a merge. The keys shared across
 inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), each run's
 part read from its key file.
 """
@@ -25,7 +28,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -57,8 +60,8 @@ CHUNK_PROFILES = 250
 READ_ROWS = 1024
 # Key hashes (16 bytes a row with their input and row) checked together, about.
 KEY_ROWS = 2**21
-# Runs read at once: an open run holds a row group of each table (most of a megabyte). The
-# dataset is read from at most this many runs; more are merged into longer ones first.
+# Runs open at once: an open run holds a row group of each table (most of a megabyte). The
+# dataset is read with at most this many open; runs that would be are merged first.
 MAX_RUNS = 16
 # Row groups in each file of a merged run. A Parquet reader holds its file's footer, about
 # 9 KB a row group of READ_ROWS rows: a merged run in one file per table held the footers
@@ -388,8 +391,10 @@ class ShardStore:
         self._merge_runs()
         size = size or CHUNK_PROFILES
         ordered = self.in_order(inputs)
-        # Where each run's reading stands: the next of its inputs to read.
+        # Where each run's reading stands: the next of its inputs to read; and the last of
+        # its inputs that is published, after which its readers are closed.
         next_of = [0] * len(self._runs)
+        last_of = {self._run_of[owner]: owner for owner in ordered}
         for start in range(0, len(ordered), size):
             batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in TABLES}
             # Inputs next to each other in a run and in the dataset are read at once.
@@ -408,6 +413,8 @@ class ShardStore:
                     rows += self._rows[owner]
                     next_of[number] += 1
                 self._read(run, rows, batches)
+                if run.owners[next_of[number] - 1] == last_of[number]:
+                    run.readers.clear()  # the rows taken stay with the chunk
             yield {
                 name: pa.Table.from_batches(batches[name], schema=shard_schema(name))
                 for name in TABLES
@@ -425,11 +432,17 @@ class ShardStore:
         return sorted(inputs, key=lambda owner: (self.profile_ids[owner], owner))
 
     def _merge_runs(self) -> None:
-        """Merge runs into longer ones until at most MAX_RUNS are left: reading the dataset
-        then holds MAX_RUNS runs open, however many results the run gathered. The shortest
-        runs are merged, no more of them than it takes: every row merged is read and
-        written once more. The key files are not carried over: shared_keys comes first."""
-        while len(self._runs) > MAX_RUNS:
+        """Merge runs into longer ones until reading the dataset holds at most MAX_RUNS
+        open at once, however many results the run gathered: a run is open from its first
+        input in the dataset's order to its last. The shortest runs are merged, no more of
+        them than it takes: every row merged is read and written once more. The key files
+        are not carried over: shared_keys comes first."""
+        order = self.in_order(set(self._run_of))
+        place = dict(zip(order, range(len(order)), strict=True))
+        while (
+            _most_open((place[run.owners[0]], place[run.owners[-1]]) for run in self._runs)
+            > MAX_RUNS
+        ):
             merging = min(max(MAX_RUNS, 2), len(self._runs) - MAX_RUNS + 1)
             by_length = sorted(range(len(self._runs)), key=lambda at: len(self._runs[at].owners))
             chosen = set(by_length[:merging])
@@ -477,6 +490,19 @@ class ShardStore:
             name: run.reader(name).take(count)
             for name, count in zip(TABLES, self._rows[owner], strict=True)
         }
+
+
+def _most_open(spans: Iterable[tuple[int, int]]) -> int:
+    """The most of these spans (first and last place, each place in one span only) that
+    are open at once."""
+    given = list(spans)
+    ends = sorted(last for _first, last in given)
+    ended = most = 0
+    for opened, first in enumerate(sorted(first for first, _last in given), start=1):
+        while ends[ended] < first:
+            ended += 1
+        most = max(most, opened - ended)
+    return most
 
 
 @cache

@@ -64,42 +64,81 @@ def in_memory(results: list[FileResult], kept: set[int]) -> Tables:
     return concat_tables(results[i].tables for i in order if results[i].tables is not None)
 
 
+def arrivals(results: list[FileResult], runs: str) -> list[list[int]]:
+    """The results (by index) each run gathers, in the order they arrive."""
+    by_id = sorted(range(len(results)), key=lambda i: (results[i].verdict.profile_id, i))
+    if runs == "one":
+        return [list(reversed(range(len(results))))]
+    if runs == "each":
+        return [[index] for index in reversed(range(len(results)))]
+    if runs == "one-after-another":  # each run's profiles follow the run before's
+        return [by_id[start : start + 2] for start in range(0, len(by_id), 2)]
+    # "nested": each run holds a profile from each end of the order, so all are open at once
+    half = len(by_id) // 2
+    return [[by_id[at], by_id[-1 - at]] for at in range(half)] + [[by_id[half]]] * (len(by_id) % 2)
+
+
 @pytest.mark.parametrize(
-    ("spill_bytes", "max_runs", "read_rows"),
+    ("runs", "max_runs", "read_rows", "merged"),
     [
-        (1, shards.MAX_RUNS, shards.READ_ROWS),
-        (shards.SPILL_BYTES, shards.MAX_RUNS, shards.READ_ROWS),
-        (1, 2, shards.READ_ROWS),
-        (1, 2, 2),  # with PART_ROW_GROUPS 1 below: a merged run's tables in many files
+        ("each", 2, shards.READ_ROWS, False),
+        ("one", 2, shards.READ_ROWS, False),
+        ("one-after-another", 2, shards.READ_ROWS, False),
+        ("nested", shards.MAX_RUNS, shards.READ_ROWS, False),
+        ("nested", 2, shards.READ_ROWS, True),
+        ("nested", 2, 2, True),  # with PART_ROW_GROUPS 1 below: a merged run in many files
     ],
-    ids=["a-run-each", "one-run", "runs-merged-two-at-a-time", "merged-runs-in-many-files"],
+    ids=[
+        "a-run-each",
+        "one-run",
+        "runs-one-after-another",
+        "nested-runs-few-enough",
+        "nested-runs-merged",
+        "merged-runs-in-many-files",
+    ],
 )
 @pytest.mark.parametrize("chunk", [2, 1000])
 def test_the_dataset_read_back_is_the_results_in_profile_id_order(
     results: list[FileResult],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    spill_bytes: int,
+    runs: str,
     max_runs: int,
     read_rows: int,
+    merged: bool,
     chunk: int,
 ) -> None:
-    monkeypatch.setattr(shards, "SPILL_BYTES", spill_bytes)
+    """Whatever order the results arrive in and however they are cut into runs, the
+    dataset is read back in profile_id order; runs are merged only when more than
+    MAX_RUNS would be open at once, and no more than that are ever open."""
     monkeypatch.setattr(shards, "MAX_RUNS", max_runs)
     monkeypatch.setattr(shards, "READ_ROWS", read_rows)
     monkeypatch.setattr(shards, "PART_ROW_GROUPS", 1)
+    opened: list[int] = []
+    reader = shards._Run.reader
+
+    def counted(run: shards._Run, table: str) -> shards._Reader:
+        found = reader(run, table)
+        opened.append(sum(bool(each.readers) for each in store._runs))
+        return found
+
+    monkeypatch.setattr(shards._Run, "reader", counted)
     kept = set(range(len(results))) - {2, 5}  # the rejected ones are skipped in their runs
     with ShardStore(tmp_path / "out") as store:
-        for index in reversed(range(len(results))):  # results arrive in any order
-            tables = results[index].tables
-            assert tables is not None
-            store.add(index, results[index].verdict.profile_id or "", frames_to_arrow(tables))
+        for group in arrivals(results, runs):
+            for index in group:
+                tables = results[index].tables
+                assert tables is not None
+                store.add(index, results[index].verdict.profile_id or "", frames_to_arrow(tables))
+            store.flush()
         assert store.rows(kept) == {
             name: len(frame) for name, frame in in_memory(results, kept).items()
         }
         chunks = list(store.chunks(kept, chunk))
         parts = {path.name for path in store.folder.rglob("competence_statements.*.parquet")}
+        assert bool(store._merges) == merged
     assert ("competence_statements.00001.parquet" in parts) == (read_rows == 2)
+    assert opened and max(opened) <= max_runs
     assert len(chunks) == -(-len(kept) // chunk)
     expected = in_memory(results, kept)
     for name in TABLES:
@@ -197,7 +236,7 @@ def test_a_run_over_many_shards_and_chunks_publishes_the_same_bytes(
     assert "csv/profiles.csv" in once
     monkeypatch.setattr(shards, "SPILL_BYTES", 1)
     monkeypatch.setattr(shards, "CHUNK_PROFILES", 2)
-    monkeypatch.setattr(shards, "MAX_RUNS", 2)  # the runs merged before they are read
+    monkeypatch.setattr(shards, "MAX_RUNS", 2)  # a run each, no more than two open at once
     assert published(tmp_path / "many") == once
     profiles = pd.read_csv(tmp_path / "many" / "csv" / "profiles.csv")
     assert list(profiles["profile_id"]) == sorted(profiles["profile_id"])
