@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from random import Random
 
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import shards
 from pipeline.contract.tables import TABLES
@@ -268,3 +271,22 @@ def test_page_pictures_wait_on_disk_until_the_report_asks(tmp_path: Path) -> Non
         shown = store.pictures({4: "a.pdf", 5: "b.pdf"})
         assert "a.pdf" in shown and "b.pdf" not in shown and list(shown) == ["a.pdf"]
         assert tuple(shown["a.pdf"]) == pictures
+
+
+@given(st.lists(st.booleans(), max_size=30), st.randoms())
+def test_the_runs_open_at_once_are_counted_as_a_reading_meets_them(
+    single: list[bool], random: Random
+) -> None:
+    """_most_open against counting, place by place, the spans that hold it: spans of
+    distinct places (a run's first and last input; one input for a run of one), laid out
+    in any order."""
+    places = random.sample(range(2 * len(single)), 2 * len(single))
+    spans = []
+    for at, one in enumerate(single):
+        first, last = sorted(places[2 * at : 2 * at + 2])
+        spans.append((first, first) if one else (first, last))
+    counted = max(
+        (sum(first <= place <= last for first, last in spans) for place in range(len(places))),
+        default=0,
+    )
+    assert shards._most_open(iter(spans)) == counted
