@@ -9,8 +9,9 @@ each row's key hash, input and row number, sorted by hash. The dataset is read b
 merging the runs (every run is in the dataset's order already), CHUNK_PROFILES profiles at
 a time, skipping the inputs that the checks across files rejected. A run is open from its
 first profile in the dataset's order to its last; when more than MAX_RUNS would be open at
-once, the shortest runs are first merged into one (each table in files of PART_ROW_GROUPS
-row groups, so that a reader's Parquet footer does not grow with the corpus). Inputs that
+once, the shortest of those open together are first merged into one (each table in files
+of PART_ROW_GROUPS row groups, so that a reader's Parquet footer does not grow with the
+corpus). Inputs that
 arrive about in profile_id order (files named as their titles) make runs that follow each
 other, which are read one after the other without a merge. The keys shared across
 inputs are found a range of hashes at a time (about KEY_ROWS rows in memory), each run's
@@ -28,7 +29,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -436,18 +437,20 @@ class ShardStore:
     def _merge_runs(self) -> None:
         """Merge runs into longer ones until reading the dataset holds at most MAX_RUNS
         open at once, however many results the run gathered: a run is open from its first
-        input in the dataset's order to its last. The shortest runs are merged, no more of
-        them than it takes: every row merged is read and written once more. The key files
-        are not carried over: shared_keys comes first."""
+        input in the dataset's order to its last. Where the most are open, the shortest of
+        them are merged, no more than it takes: every row merged is read and written once
+        more, and a run that overlaps too few others is left as it is. The key files are
+        not carried over: shared_keys comes first."""
         order = self.in_order(set(self._run_of))
         place = dict(zip(order, range(len(order)), strict=True))
-        while (
-            _most_open((place[run.owners[0]], place[run.owners[-1]]) for run in self._runs)
-            > MAX_RUNS
-        ):
-            merging = min(max(MAX_RUNS, 2), len(self._runs) - MAX_RUNS + 1)
-            by_length = sorted(range(len(self._runs)), key=lambda at: len(self._runs[at].owners))
-            chosen = set(by_length[:merging])
+        while True:
+            spans = [(place[run.owners[0]], place[run.owners[-1]]) for run in self._runs]
+            most, deepest = _deepest(spans)
+            if most <= MAX_RUNS:
+                return
+            there = [at for at, (first, last) in enumerate(spans) if first <= deepest <= last]
+            merging = min(max(MAX_RUNS, 2), most - MAX_RUNS + 1)
+            chosen = set(sorted(there, key=lambda at: len(self._runs[at].owners))[:merging])
             group = [run for at, run in enumerate(self._runs) if at in chosen]
             kept = [run for at, run in enumerate(self._runs) if at not in chosen]
             self._runs = [*kept, self._merged(group, len(kept))]
@@ -500,17 +503,18 @@ def _joined(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(np.arange(len(parts), dtype=np.int32), sizes), np.concatenate(parts)
 
 
-def _most_open(spans: Iterable[tuple[int, int]]) -> int:
+def _deepest(spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
     """The most of these spans (first and last place, each place in one span only) that
-    are open at once."""
-    given = list(spans)
-    ends = sorted(last for _first, last in given)
+    are open at once, and a place where they are (-1 without spans)."""
+    ends = sorted(last for _first, last in spans)
     ended = most = 0
-    for opened, first in enumerate(sorted(first for first, _last in given), start=1):
+    where = -1
+    for opened, first in enumerate(sorted(first for first, _last in spans), start=1):
         while ends[ended] < first:
             ended += 1
-        most = max(most, opened - ended)
-    return most
+        if opened - ended > most:
+            most, where = opened - ended, first
+    return most, where
 
 
 @cache

@@ -277,16 +277,41 @@ def test_page_pictures_wait_on_disk_until_the_report_asks(tmp_path: Path) -> Non
 def test_the_runs_open_at_once_are_counted_as_a_reading_meets_them(
     single: list[bool], random: Random
 ) -> None:
-    """_most_open against counting, place by place, the spans that hold it: spans of
+    """_deepest against counting, place by place, the spans that hold it: spans of
     distinct places (a run's first and last input; one input for a run of one), laid out
-    in any order."""
+    in any order; the place it names holds that many."""
     places = random.sample(range(2 * len(single)), 2 * len(single))
     spans = []
     for at, one in enumerate(single):
         first, last = sorted(places[2 * at : 2 * at + 2])
         spans.append((first, first) if one else (first, last))
-    counted = max(
-        (sum(first <= place <= last for first, last in spans) for place in range(len(places))),
-        default=0,
-    )
-    assert shards._most_open(iter(spans)) == counted
+
+    def held(place: int) -> int:
+        return sum(first <= place <= last for first, last in spans)
+
+    most, where = shards._deepest(spans)
+    assert most == max(map(held, range(len(places))), default=0)
+    assert held(where) == most if spans else where == -1
+
+
+def test_only_runs_open_together_are_merged(
+    results: list[FileResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two short runs that the others follow, then three nested ones: with two open at
+    most, two of the nested are merged, and the short runs before them are left alone."""
+    monkeypatch.setattr(shards, "MAX_RUNS", 2)
+    by_id = sorted(range(len(results)), key=lambda i: (results[i].verdict.profile_id, i))
+    arrival = [[by_id[0]], [by_id[1]], [by_id[2], by_id[6]], [by_id[3], by_id[5]], [by_id[4]]]
+    with ShardStore(tmp_path / "out") as store:
+        for group in arrival:
+            for index in group:
+                tables = results[index].tables
+                assert tables is not None
+                store.add(index, results[index].verdict.profile_id or "", frames_to_arrow(tables))
+            store.flush()
+        chunks = list(store.chunks(set(range(len(results)))))
+        left = sorted(p.name for p in store.folder.glob("run-*"))
+        assert store._merges == 1
+    assert left == ["run-00000", "run-00001", "run-00003"]  # the shortest where three are open
+    ids = [i for chunk in chunks for i in chunk["profiles"].column("profile_id").to_pylist()]
+    assert ids == [results[i].verdict.profile_id for i in by_id]
